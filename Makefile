@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make site` and `make test`.  Both set up
+# everything they need in .venv on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: site test serve shelf lint clean
+
+site: $(VENV)/.installed
+	$(BIN)/papershelf build
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+serve: $(VENV)/.installed
+	@test -f output/index.html || $(BIN)/papershelf build
+	@echo "Serving output/ at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output $(PORT)
+
+# Regenerate the sample shelf from the listing dumps in content/dumps (already committed).
+shelf: $(VENV)/.installed
+	$(BIN)/papershelf ingest content/dumps/000_41d2661e5c84dc89.txt --collection off-the-shelf --date 2026-03-13
+	$(BIN)/papershelf ingest content/dumps/004_f6a31ad6b81f550e.txt --collection distribution-shift --date 2026-03-11
+	$(BIN)/papershelf ingest content/dumps/001_bff334f29ba59235.txt --collection pretraining --date 2026-06-05
+	$(BIN)/papershelf ingest content/dumps/002_ec4226d9f78839bd.txt --collection fine-tuning --date 2026-11-23
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf output cache tests/artifacts

@@ -1,0 +1,81 @@
+"""``papershelf build``: run Pelican with the project's settings, as ``pelican content`` would,
+and count the warnings so that a strict build can refuse to succeed after the fact."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildError, ConfigError, PapershelfError
+
+logger = logging.getLogger(__name__)
+PLUGIN = "generator.pelican_plugin"
+
+
+class WarningCollector(logging.Handler):
+    """Keeps every warning of a build, so a strict build can list them all at the end."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@dataclass
+class BuildResult:
+    seconds: float
+    output_path: Path
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_site(settings_file: Path, *, overrides: dict[str, Any] | None = None, strict: bool = False) -> BuildResult:
+    """Build the site described by ``settings_file``.
+
+    With ``strict`` a build that logged any warning raises ``BuildError`` listing them
+    (the output is still written, so the problems can be looked at).
+    """
+    if not settings_file.is_file():
+        raise ConfigError(f"no settings file at {settings_file}; run from the project folder or pass -s FILE")
+    # Imported here: Pelican's import sets up its logging classes, which the CLI's other
+    # commands do not need.
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    collector = WarningCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    started = time.monotonic()
+    try:
+        settings = read_settings(str(settings_file), override=dict(overrides or {}))
+        # Pelican prints a summary that counts articles; the shelf has none (papers are
+        # read by Papershelf), so its "0 articles" would only mislead.
+        pelican = Pelican(settings)
+        _check_plugin_loaded(pelican.settings, settings_file)
+        with contextlib.redirect_stdout(io.StringIO()):
+            pelican.run()
+    except PapershelfError:
+        raise
+    except Exception as exc:
+        raise BuildError(f"the build failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        root.removeHandler(collector)
+    result = BuildResult(time.monotonic() - started, Path(settings["OUTPUT_PATH"]), collector.messages)
+    if strict and result.warnings:
+        shown = "\n  ".join(result.warnings[:20])
+        more = f"\n  … and {len(result.warnings) - 20} more" if len(result.warnings) > 20 else ""
+        raise BuildError(f"the build logged {len(result.warnings)} warning(s):\n  {shown}{more}")
+    return result
+
+
+def _check_plugin_loaded(settings: dict[str, Any], settings_file: Path) -> None:
+    # Pelican logs a plugin that fails to import and builds on without it; a shelf built
+    # without its plugin would be an empty site, so stop here instead.
+    if PLUGIN not in settings["PLUGINS"]:
+        raise ConfigError(f'{settings_file.name}: PLUGINS must include "{PLUGIN}", and it must import without errors')

@@ -1,0 +1,130 @@
+"""The ``papershelf`` command.  Each subcommand imports its implementation when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import PapershelfError
+
+DESCRIPTION = "Publish a shelf of research papers as a static website."
+INGEST_HELP = "Read listing dumps or JSON Lines files and add their papers to the shelf."
+BUILD_HELP = "Build the site with Pelican (pelicanconf.py, or publishconf.py with --publish)."
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        return args.run(args)
+    except PapershelfError as exc:
+        print(f"papershelf: error: {exc}", file=sys.stderr)
+        if args.verbose:
+            raise
+        return 1
+    except KeyboardInterrupt:
+        print("papershelf: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="papershelf", description=DESCRIPTION)
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debugging output and tracebacks")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help=INGEST_HELP, description=INGEST_HELP)
+    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ingest.add_argument(
+        "--collection",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="put every paper read into this collection (repeatable)",
+    )
+    ingest.add_argument(
+        "--date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the day the papers joined the shelf (default: the dump's day line, else today)",
+    )
+    ingest.add_argument(
+        "--content", type=Path, default=Path("content"), metavar="DIR", help="the content folder (default: ./content)"
+    )
+    ingest.set_defaults(run=_ingest)
+
+    build = commands.add_parser("build", help=BUILD_HELP, description=BUILD_HELP)
+    _settings_arguments(build)
+    build.add_argument("--strict", action="store_true", help="fail if the build logs any warning")
+    build.set_defaults(run=_build)
+    return parser
+
+
+def _settings_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-s", "--settings", type=Path, metavar="FILE", help="Pelican settings file (default: pelicanconf.py)"
+    )
+    parser.add_argument("--publish", action="store_true", help="use publishconf.py (absolute URLs under SITEURL)")
+    parser.add_argument("-o", "--output", type=Path, metavar="DIR", help="write the site here instead of OUTPUT_PATH")
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True)
+    logging.getLogger("generator").setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not verbose:
+        # Pelican's own INFO lines are about articles, which a shelf has none of.
+        logging.getLogger("pelican").setLevel(logging.WARNING)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+    from .progress import Progress
+
+    progress = Progress("ingest", total=None)
+    summary = ingest(
+        args.files,
+        args.content / "papers",
+        today=dt.date.today(),
+        date=args.date,
+        collections=args.collection,
+        progress=lambda message: print(message, file=sys.stderr) if progress.enabled else None,
+    )
+    for line in summary.lines():
+        print(line)
+    # Partial success still says so to scripts: the good records were written.
+    return 1 if summary.rejections else 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build_site
+
+    settings = _settings_file(args)
+    overrides = {"OUTPUT_PATH": str(args.output.resolve())} if args.output else None
+    result = build_site(settings, overrides=overrides, strict=args.strict)
+    index = result.output_path / "index.html"
+    print(f"Built the site in {result.seconds:.2f} s: {index}")
+    print("Preview it with `make serve` (http://127.0.0.1:8000/).")
+    return 0
+
+
+def _settings_file(args: argparse.Namespace) -> Path:
+    if args.settings:
+        return args.settings
+    return Path("publishconf.py" if args.publish else "pelicanconf.py")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Papershelf as a Pelican plugin: ``PLUGINS = ["generator.pelican_plugin"]``.
+
+The receivers only wire things up; the work happens in plain functions (``site.*``)
+that can be called and tested without Pelican.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from .progress import Progress
+from .settings import SiteConfig, site_config
+from .site.loader import load_papers
+from .site.model import build_model
+from .site.output import OutputWriter
+from .site.pages import all_pages
+from .site.render import theme_filters, theme_globals, write_pages
+
+logger = logging.getLogger(__name__)
+
+# Where the validated settings travel: Pelican hands the same settings dict to every
+# generator, so validating once at start-up and passing the result along is enough.
+CONFIG_KEY = "PAPERSHELF_SITE_CONFIG"
+MODEL_KEY = "papershelf"
+
+
+def register() -> None:
+    signals.initialized.connect(validate_settings)
+    signals.generator_init.connect(add_theme_globals)
+    signals.get_generators.connect(get_generators)
+
+
+def validate_settings(pelican: object, **_kwargs: object) -> None:
+    settings = pelican.settings  # type: ignore[attr-defined]
+    settings[CONFIG_KEY] = site_config(settings)
+
+
+def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
+    config: SiteConfig = generator.settings[CONFIG_KEY]
+    generator.env.globals.update(theme_globals(config, Path(generator.theme) / "static"))
+    generator.env.filters.update(theme_filters())
+
+
+def get_generators(_pelican: object, **_kwargs: object) -> list[type[Generator]]:
+    return [ShelfGenerator]
+
+
+class ShelfGenerator(Generator):
+    """Reads the shelf into the site model, then writes every paper, day and listing page."""
+
+    def generate_context(self) -> None:
+        config: SiteConfig = self.settings[CONFIG_KEY]
+        started = time.monotonic()
+        papers, errors = load_papers(config.papers_path, config.cache_path / "papers.pickle")
+        for error in errors:
+            logger.warning("Skipped a paper file: %s", error)
+        self.context[MODEL_KEY] = build_model(papers)
+        logger.info("Read %d papers in %.2f s", len(papers), time.monotonic() - started)
+
+    def generate_output(self, _writer: object) -> None:
+        config: SiteConfig = self.settings[CONFIG_KEY]
+        model = self.context[MODEL_KEY]
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-pages.json")
+        progress = Progress("pages", total=None)
+        rendered = write_pages(all_pages(model, config), self.env, config, out, progress.update)
+        removed = out.finish()
+        progress.done()
+        logger.info(
+            "Wrote %d pages (%d changed, %d unchanged, %d stale removed)",
+            rendered,
+            out.written,
+            out.unchanged,
+            removed,
+        )

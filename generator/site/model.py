@@ -1,0 +1,102 @@
+"""The site as data: which papers each page lists, computed once per build from the shelf.
+
+Nothing here renders or writes; every page of the site is a view of a ``SiteModel``.
+Search adds topics and related papers to it (``with_search``) before pages are written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..model import Paper
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    date: dt.date
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A named list of papers with its own pages and feeds: a collection or a topic."""
+
+    kind: str  # "collection" or "topic"
+    slug: str
+    name: str
+    papers: tuple[Paper, ...]  # newest first
+    query: str = ""  # the saved search, for topics
+
+
+@dataclass(frozen=True, slots=True)
+class SiteModel:
+    papers: tuple[Paper, ...]  # newest first
+    days: tuple[Day, ...]  # newest first
+    collections: tuple[Listing, ...]  # by name
+    topics: tuple[Listing, ...] = ()  # in the order of TOPICS
+    related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> related slugs
+    by_slug: Mapping[str, Paper] = field(default_factory=dict)
+    _topics_of: Mapping[str, tuple[Listing, ...]] = field(default_factory=dict)
+
+    def topics_of(self, slug: str) -> tuple[Listing, ...]:
+        return self._topics_of.get(slug, ())
+
+    def related_to(self, slug: str) -> list[Paper]:
+        return [self.by_slug[s] for s in self.related.get(slug, ()) if s in self.by_slug]
+
+    def collection(self, slug: str) -> Listing | None:
+        return next((c for c in self.collections if c.slug == slug), None)
+
+    def with_search(self, topics: Sequence[Listing], related: Mapping[str, tuple[str, ...]]) -> SiteModel:
+        """This model with the topics and related papers that search computed."""
+        topics_of: dict[str, list[Listing]] = defaultdict(list)
+        for topic in topics:
+            for paper in topic.papers:
+                topics_of[paper.slug].append(topic)
+        return dataclasses.replace(
+            self,
+            topics=tuple(topics),
+            related=dict(related),
+            _topics_of={slug: tuple(ts) for slug, ts in topics_of.items()},
+        )
+
+
+def newest_first(papers: Iterable[Paper]) -> list[Paper]:
+    """Newest day first; within a day by title, so pages do not reshuffle between builds."""
+    ordered = sorted(papers, key=lambda p: (p.title.casefold(), p.slug))
+    ordered.sort(key=lambda p: p.date, reverse=True)
+    return ordered
+
+
+def build_model(papers: Iterable[Paper]) -> SiteModel:
+    ordered = tuple(newest_first(papers))
+    by_day: dict[dt.date, list[Paper]] = defaultdict(list)
+    by_collection: dict[str, list[Paper]] = defaultdict(list)
+    for paper in ordered:
+        by_day[paper.date].append(paper)
+        for name in paper.collections:
+            by_collection[name].append(paper)
+    return SiteModel(
+        papers=ordered,
+        days=tuple(Day(date, tuple(by_day[date])) for date in sorted(by_day, reverse=True)),
+        collections=tuple(
+            Listing("collection", name, name, tuple(by_collection[name])) for name in sorted(by_collection)
+        ),
+        by_slug={p.slug: p for p in ordered},
+    )
+
+
+def stable_pages(papers: Sequence[Paper], size: int) -> list[tuple[int, Sequence[Paper]]]:
+    """Split a newest-first list into pages numbered from the *oldest* end.
+
+    Page 1 holds the oldest ``size`` papers, and a new paper only ever changes the last
+    page, so links to older pages stay right and their files stay byte-identical.
+    Each page's papers are returned newest first.
+    """
+    oldest_first = list(reversed(papers))
+    count = (len(oldest_first) + size - 1) // size
+    return [(n, oldest_first[(n - 1) * size : n * size][::-1]) for n in range(1, count + 1)]

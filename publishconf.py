@@ -1,0 +1,16 @@
+"""Pelican settings for publishing (`papershelf publish`, the GitHub Pages workflow).
+
+Only the differences from pelicanconf.py belong here.
+"""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *
+
+# The address the site is served from, with its sub-path on GitHub Pages project sites.
+# The workflow sets PAPERSHELF_SITEURL from the repository; set it here for your fork.
+SITEURL = os.environ.get("PAPERSHELF_SITEURL", "https://example.github.io/papershelf")
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = False
