@@ -56,7 +56,7 @@ def build(
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 -- the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
