@@ -46,7 +46,14 @@ def build_site(settings_file: Path, *, overrides: dict[str, Any] | None = None, 
     # Imported here: Pelican's import sets up its logging classes, which the CLI's other
     # commands do not need.
     from pelican import Pelican
+    from pelican.log import LimitFilter
     from pelican.settings import read_settings
+
+    # Pelican drops a log message it has seen before in this process (class-level state),
+    # so a second build in one process — a test, or `papershelf serve` rebuilding — would
+    # hide warnings that are still true.  Each build starts with a clean slate.
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
 
     collector = WarningCollector()
     root = logging.getLogger()

@@ -8,10 +8,9 @@ import unicodedata
 # C0/C1 control characters other than tab and newline carry no meaning in a title or an
 # abstract, and NUL or ESC in a file would break editors and XML feeds alike.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Lone surrogates cannot be encoded as UTF-8; they only arrive through JSON escapes.
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-# Characters that XML 1.0 forbids even when escaped (feeds must stay well-formed).
-_XML_FORBIDDEN = re.compile(r"[\ufffe\uffff]")
+# Dropped outright: lone surrogates (they cannot be encoded as UTF-8 and only arrive
+# through JSON escapes) and the two non-characters XML 1.0 forbids even when escaped.
+_UNENCODABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
@@ -21,9 +20,7 @@ def clean_line(value: str) -> str:
     Line and paragraph separators (U+2028, U+2029, NEL) count as whitespace here, so a
     title can never span lines in a paper file.
     """
-    value = unicodedata.normalize("NFC", value)
-    value = _SURROGATE.sub("", _XML_FORBIDDEN.sub("", value))
-    value = _CONTROL.sub(" ", value)
+    value = _CONTROL.sub(" ", _UNENCODABLE.sub("", unicodedata.normalize("NFC", value)))
     return " ".join(value.split())
 
 
@@ -33,10 +30,9 @@ def clean_text(value: str) -> str:
     Abstracts copied from web pages wrap at arbitrary points; a single newline inside a
     paragraph is layout, a blank line is structure.
     """
-    value = unicodedata.normalize("NFC", value)
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = _SURROGATE.sub("", _XML_FORBIDDEN.sub("", value))
-    paragraphs = (clean_line(p) for p in _BLANK_LINES.split(_CONTROL.sub(" ", value)))
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    value = _CONTROL.sub(" ", _UNENCODABLE.sub("", value))
+    paragraphs = (" ".join(p.split()) for p in _BLANK_LINES.split(value))
     return "\n\n".join(p for p in paragraphs if p)
 
 
