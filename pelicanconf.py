@@ -3,7 +3,7 @@
 publishconf.py imports everything here and changes only what publishing needs.
 """
 
-SITENAME = "Papershelf"
+SITENAME = "Papershelf sample shelf"
 SITEURL = ""
 RELATIVE_URLS = True  # the local build works from any folder and from file://
 TIMEZONE = "UTC"
