@@ -112,7 +112,7 @@ def test_the_front_page_groups_the_latest_papers_by_day_newest_first(small_site:
 
 def test_each_day_collection_and_index_page_lists_its_papers(small_site: Path) -> None:
     day = page(small_site, urls.day(dt.date(2026, 3, 11)))
-    assert [a.text_content() for a in day.cssselect("ul.papers h3 a")] == ["Continual Test-Time Domain Adaptation"]
+    assert [a.text_content() for a in day.cssselect("ul.papers h2 a")] == ["Continual Test-Time Domain Adaptation"]
     collection = page(small_site, urls.collection("off-the-shelf"))
     assert len(collection.cssselect("ul.papers > li")) == 2
     index = page(small_site, urls.COLLECTIONS)
