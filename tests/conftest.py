@@ -12,7 +12,7 @@ import pytest
 
 from generator.model import Paper
 
-from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, build, write_shelf
+from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, build, serve, write_shelf
 
 
 def sample_papers() -> list[Paper]:
@@ -55,6 +55,16 @@ def small_site(tmp_path: Path) -> Path:
     write_shelf(tmp_path / "content", sample_papers())
     build(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The repository's own shelf, built with pelicanconf.py and served on 127.0.0.1; yields the base URL."""
+    site = tmp_path_factory.mktemp("sample")
+    shutil.copytree(REPO / "content", site / "content", ignore=shutil.ignore_patterns(".*"))
+    build(site)
+    with serve(site / "output") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

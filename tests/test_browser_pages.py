@@ -3,26 +3,12 @@ and dark, by keyboard, and loads nothing from anywhere but itself."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .support import REPO, build, serve
-
 PAPER = "papers/elucidating-the-design-space-of-classifier-guided-diffusion-generation/"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture(scope="module")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The repository's own shelf, built with pelicanconf.py and served on 127.0.0.1."""
-    site = tmp_path_factory.mktemp("sample")
-    shutil.copytree(REPO / "content", site / "content", ignore=shutil.ignore_patterns(".*"))
-    build(site)
-    with serve(site / "output") as base:
-        yield base
 
 
 def open_page(chromium, base: str, path: str, *, viewport: str = "desktop", scheme: str = "light"):
