@@ -13,6 +13,11 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from . import urls
+from .feeds.embed import SCRIPT_SOURCE, embed_pages
+from .feeds.items import feed_site
+from .feeds.listings import feed_listings
+from .feeds.write import write_feeds
 from .progress import Progress
 from .settings import SiteConfig, site_config
 from .site.loader import load_papers
@@ -47,7 +52,7 @@ def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
 
 
 def get_generators(_pelican: object, **_kwargs: object) -> list[type[Generator]]:
-    return [ShelfGenerator]
+    return [ShelfGenerator, FeedsGenerator]
 
 
 class ShelfGenerator(Generator):
@@ -75,5 +80,33 @@ class ShelfGenerator(Generator):
             rendered,
             out.written,
             out.unchanged,
+            removed,
+        )
+
+
+class FeedsGenerator(Generator):
+    """Writes the Atom, RSS and JSON feeds of every listing, their OPML index and the embeds.
+
+    It reads the site model in ``generate_output``, after every generator's
+    ``generate_context`` ran, so the topics that search adds to the model have feeds too.
+    """
+
+    def generate_output(self, _writer: object) -> None:
+        config: SiteConfig = self.settings[CONFIG_KEY]
+        model = self.context[MODEL_KEY]
+        started = time.monotonic()
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-feeds.json")
+        listings = feed_listings(model, config)
+        files = write_feeds(listings, model, feed_site(config), out)
+        pages = write_pages(embed_pages(listings, config), self.env, config, out)
+        out.write(urls.EMBED_SCRIPT, Path(self.theme).joinpath(*SCRIPT_SOURCE).read_bytes())
+        removed = out.finish()
+        logger.info(
+            "Wrote %d feeds of %d listings and %d embed pages in %.2f s (%d changed, %d stale removed)",
+            files,
+            len(listings),
+            pages,
+            time.monotonic() - started,
+            out.written,
             removed,
         )

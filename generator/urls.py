@@ -17,6 +17,15 @@ TOPICS = "topics/"
 SEARCH = "search/"
 NOT_FOUND = "404.html"
 
+# Feeds: every listing has one feed name and a file per format under feeds/.
+ALL_FEED = "all"
+FEED_FORMATS = ("atom", "rss", "json")
+FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
+_FEED_SUFFIXES = {"atom": ".atom.xml", "rss": ".rss.xml", "json": ".json"}
+OPML = "feeds/index.opml"
+EMBED = "embed/"  # the page that documents the widget
+EMBED_SCRIPT = "embed.js"
+
 
 def paper(slug: str) -> str:
     return f"papers/{slug}/"
@@ -32,6 +41,26 @@ def collection(slug: str, page: int | None = None) -> str:
 
 def topic(slug: str, page: int | None = None) -> str:
     return f"topics/{slug}/" + (f"page/{page}/" if page else "")
+
+
+def feed_name(kind: str, slug: str) -> str:
+    """The feed name of a collection or topic: ``collections/<slug>`` or ``topics/<slug>``.
+
+    This is also what the embed widget's ``data-feed`` attribute takes.
+    """
+    if kind not in ("collection", "topic"):
+        raise ValueError(f"no feeds for listings of kind {kind!r}")
+    return f"{kind}s/{slug}"
+
+
+def feed(name: str, fmt: str) -> str:
+    """The file of feed ``name`` (``all``, ``collections/<slug>``, ``topics/<slug>``) in format ``fmt``."""
+    return f"feeds/{name}{_FEED_SUFFIXES[fmt]}"
+
+
+def embed_frame(name: str) -> str:
+    """The page to put in an ``<iframe>`` that shows the latest papers of feed ``name``."""
+    return f"embed/{name}.html"
 
 
 def file_for(url: str) -> str:
