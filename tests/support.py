@@ -61,9 +61,19 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 class PrefixHandler(QuietHandler):
-    """Serves the folder under a URL prefix only, as GitHub Pages serves a project site."""
+    """Serves the folder under a URL prefix only, as GitHub Pages serves a project site.
+
+    With ``cors`` every response carries ``Access-Control-Allow-Origin: *``, as GitHub
+    Pages sends it, so that pages on other origins may read the files (feeds, JSON).
+    """
 
     prefix = ""
+    cors = False
+
+    def end_headers(self) -> None:
+        if self.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
 
     def translate_path(self, path: str) -> str:
         if not path.startswith(self.prefix + "/"):
@@ -72,9 +82,9 @@ class PrefixHandler(QuietHandler):
 
 
 @contextlib.contextmanager
-def serve(directory: Path, prefix: str = "") -> Iterator[str]:
+def serve(directory: Path, prefix: str = "", *, cors: bool = False) -> Iterator[str]:
     """Serve ``directory`` on 127.0.0.1 (a free port); yields the base URL, ending in "/"."""
-    handler_class = type("Handler", (PrefixHandler,), {"prefix": prefix.rstrip("/")})
+    handler_class = type("Handler", (PrefixHandler,), {"prefix": prefix.rstrip("/"), "cors": cors})
     handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -17,7 +17,7 @@
   var MAX_LIMIT = 50;
   var DONE = "data-papershelf-rendered";
   var STYLE = [
-    ":host { all: initial; display: block; color: inherit; color-scheme: light dark;",
+    ":host { all: initial; display: block; margin: 0.75rem 0; color: inherit; color-scheme: light dark;",
     "  font: 0.95rem/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif; }",
     ".box { border: 1px solid color-mix(in srgb, currentColor 22%, transparent); border-radius: 8px;",
     "  padding: 0.75rem 1rem; }",
