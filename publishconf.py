@@ -14,3 +14,5 @@ from pelicanconf import *
 SITEURL = os.environ.get("PAPERSHELF_SITEURL", "https://example.github.io/papershelf")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = False
+# Pelican's own feeds stay off (FEED_* = None, from pelicanconf.py): Papershelf writes the
+# feeds, with every URL absolute under SITEURL.  Do not switch them on here.
