@@ -13,6 +13,8 @@ PAGES = {
     "archive": "archives/",
     "about": "about/",
     "not-found": "404.html",
+    "embed": "embed/",
+    "embed-frame": "embed/collections/fine-tuning.html",
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import lxml.html
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from lxml.html import builder as E
 
 from generator import urls
@@ -170,6 +171,9 @@ def test_the_subscribe_control_works_by_keyboard_and_copies_the_full_feed_addres
         page.locator("details.subscribe .copy-status", has_text="Copied.").wait_for()
         assert page.evaluate("navigator.clipboard.readText()") == atom
         page.screenshot(path=artifacts / "subscribe.png", full_page=True)
+        # Open, with its copy buttons shown, the control passes axe-core too.
+        violations = Axe().run(page).response["violations"]
+        assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
         page.context.close()
 
 

@@ -40,7 +40,9 @@ TOPICS = {
     "Nothing yet": [],
 }
 # The topics come from tests.feed_topics; TOPICS only makes the build write the topics index.
+SITENAME = "Test shelf"
 TOPIC_OVERRIDES = {
+    "SITENAME": SITENAME,
     "PLUGINS": PLUGINS,
     "FEED_TEST_TOPICS": TOPICS,
     "TOPICS": {"Diffusion models": "diffusion", "Nothing yet": "nothing"},
@@ -394,10 +396,10 @@ def test_a_topic_that_matches_nothing_has_valid_empty_feeds(local_output: Path) 
         parsed = feedparser.parse((local_output / urls.feed("topics/nothing-yet", fmt)).read_bytes())
         assert not parsed.bozo
         assert parsed.entries == []
-        assert parsed.feed.title == "Papershelf: Nothing yet"
+        assert parsed.feed.title == f"{SITENAME}: Nothing yet"
     feed = json.loads((local_output / urls.feed("topics/nothing-yet", "json")).read_bytes())
     assert feed["items"] == []
-    assert feed["title"] == "Papershelf: Nothing yet"
+    assert feed["title"] == f"{SITENAME}: Nothing yet"
 
 
 def test_a_paper_title_edited_by_hand_is_the_only_change_in_its_feeds(tmp_path: Path) -> None:

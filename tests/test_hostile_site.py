@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import feedparser
 import lxml.html
 import pytest
 
@@ -14,6 +16,7 @@ from generator import urls
 from generator.ingest import ingest
 from generator.site.loader import load_papers
 
+from .feed_validators import atom_problems, json_feed_problems, rss_problems
 from .support import REPO, build, serve
 
 CORPUS = Path(__file__).parent / "data" / "hostile" / "papers.jsonl"
@@ -50,7 +53,9 @@ def test_no_page_carries_markup_from_the_data(hostile_site: tuple[Path, str]) ->
     for path in sorted((site / "output").rglob("*.html")):
         doc = lxml.html.fromstring(path.read_bytes())
         for script in doc.iter("script"):
-            assert "/theme/js/" in script.get("src", ""), f"{path}: a script that is not ours"
+            src = script.get("src", "")
+            ours = "/theme/js/" in src or src.endswith("/" + urls.EMBED_SCRIPT)  # the Embed page's live preview
+            assert ours, f"{path}: a script that is not ours"
         for element in doc.iter():
             handlers = [a for a in element.attrib if a.lower().startswith("on")]
             assert not handlers, f"{path}: {element.tag} has {handlers}"
@@ -89,3 +94,25 @@ def test_abstract_links_are_only_the_http_ones(hostile_site: tuple[Path, str]) -
     text = doc.cssselect("section.abstract")[0].text_content()
     assert "javascript:alert(4)" in text
     assert "data:text/html;base64," in text
+
+
+def test_every_feed_of_the_corpus_is_valid_and_keeps_its_titles_as_text(hostile_site: tuple[Path, str]) -> None:
+    site, _base = hostile_site
+    papers, _errors = load_papers(site / "content" / "papers")
+    titles = {p.title for p in papers}
+    feeds = sorted((site / "output" / "feeds").rglob("*.*"))
+    assert len(feeds) > 3
+    for path in feeds:
+        data = path.read_bytes()
+        if path.name.endswith(".atom.xml"):
+            assert atom_problems(data) == [], path
+            entries = feedparser.parse(data).entries
+        elif path.name.endswith(".rss.xml"):
+            assert rss_problems(data) == [], path
+            entries = feedparser.parse(data).entries
+        elif path.suffix == ".json":
+            assert json_feed_problems(data) == [], path
+            entries = json.loads(data)["items"]
+        else:
+            continue
+        assert {e["title"] for e in entries} <= titles, path
