@@ -142,7 +142,10 @@ def _checked_url(raw: str, key: str) -> str:
     raw = clean_line(raw)
     if len(raw) > URL_MAX:
         raise RecordError(f"{key} is longer than {URL_MAX} characters")
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # urlsplit refuses some hosts outright, such as an unclosed "[" (IPv6)
+        raise RecordError(f"{key} {raw[:60]!r} is not an http(s) URL") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in raw:
         raise RecordError(f"{key} {raw[:60]!r} is not an http(s) URL")
     return raw

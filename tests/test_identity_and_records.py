@@ -87,6 +87,13 @@ def test_make_paper_rejects_non_http_urls_in_every_link_field() -> None:
             make_paper({"title": "T", "abstract": "A.", field: "javascript:alert(1)"}, joined=JOINED)
 
 
+def test_a_url_that_urlsplit_refuses_is_a_record_error_not_a_crash() -> None:
+    # Found by the bounded fuzzing run: urlsplit raises ValueError on an unclosed "[".
+    for field in ("url", "code", "links"):
+        with pytest.raises(RecordError, match="is not an http"):
+            make_paper({"title": "T", "abstract": "A.", field: "http://[::1/paper"}, joined=JOINED)
+
+
 def test_make_paper_never_links_javascript_or_data_urls_in_abstracts() -> None:
     paper = make_paper(
         {"title": "T", "abstract": "See javascript:alert(1) and data:text/html,x and https://ok.example/x."},
