@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import posixpath
 import subprocess
 import sys
 from pathlib import Path
@@ -161,7 +162,9 @@ def test_the_published_build_uses_absolute_urls_under_a_sub_path(tmp_path: Path)
             if tag == "a" and not link.startswith("https://user.github.io/shelf/"):
                 assert urlsplit(link).netloc not in ("", "user.github.io"), f"{path}: {link}"
             elif tag != "a":
-                assert link.startswith("https://user.github.io/shelf/theme/"), f"{path}: {tag} {link}"
+                # The theme's files, and on the Embed page the live preview of the widget.
+                ours = tuple(f"https://user.github.io/shelf/{o}" for o in ("theme/", urls.EMBED_SCRIPT, "embed/"))
+                assert link.startswith(ours), f"{path}: {tag} {link}"
     doc = page(tmp_path, urls.paper("visual-language-maps-for-robot-navigation"))
     canonical = "https://user.github.io/shelf/papers/visual-language-maps-for-robot-navigation/"
     assert doc.cssselect("link[rel=canonical]")[0].get("href") == canonical
@@ -176,8 +179,10 @@ def test_paper_text_is_escaped_everywhere_it_appears(tmp_path: Path) -> None:
     output = tmp_path / "output"
     for path in html_files(output):
         doc = parse(path)
-        scripts = [s.get("src", "") for s in doc.iter("script")]
-        assert all(src.startswith("../../theme/js/") for src in scripts), f"{path}: {scripts}"
+        folder = posixpath.dirname(str(path.relative_to(output)))
+        scripts = [posixpath.normpath(posixpath.join(folder, s.get("src", ""))) for s in doc.iter("script")]
+        ours = all(src.startswith("theme/js/") or src == urls.EMBED_SCRIPT for src in scripts)
+        assert ours, f"{path}: {scripts}"
         assert not [e for e in doc.iter() if any(a.startswith("on") for a in e.attrib)], path
         assert not doc.cssselect("img, b")
     doc = page(tmp_path, urls.paper(HOSTILE.slug))
@@ -239,6 +244,10 @@ def test_adding_a_paper_on_a_new_day_rewrites_only_the_pages_that_show_it(tmp_pa
         "collections/off-the-shelf/index.html",  # the landing page shows the newest
         "collections/off-the-shelf/page/2/index.html",  # its "newer" link now points to page 3
         "collections/off-the-shelf/page/3/index.html",  # the new last page
+        # the feeds and embeds that list it; those of robotics and diffusion stay untouched
+        *(urls.feed(name, fmt) for name in ("all", "collections/off-the-shelf") for fmt in urls.FEED_FORMATS),
+        "embed/all.html",
+        "embed/collections/off-the-shelf.html",
     }
 
 
