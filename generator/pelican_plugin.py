@@ -14,6 +14,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from . import urls
+from .errors import BuildError
 from .feeds.embed import SCRIPT_SOURCE, embed_pages
 from .feeds.items import feed_site
 from .feeds.listings import feed_listings
@@ -99,7 +100,10 @@ class FeedsGenerator(Generator):
         listings = feed_listings(model, config)
         files = write_feeds(listings, model, feed_site(config), out)
         pages = write_pages(embed_pages(listings, config), self.env, config, out)
-        out.write(urls.EMBED_SCRIPT, Path(self.theme).joinpath(*SCRIPT_SOURCE).read_bytes())
+        script = Path(self.theme).joinpath(*SCRIPT_SOURCE)
+        if not script.is_file():
+            raise BuildError(f"the theme has no embed widget at {script}; copy it from Papershelf's theme")
+        out.write(urls.EMBED_SCRIPT, script.read_bytes())
         removed = out.finish()
         logger.info(
             "Wrote %d feeds of %d listings and %d embed pages in %.2f s (%d changed, %d stale removed)",

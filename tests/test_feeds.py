@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import posixpath
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from pelican.settings import read_settings
 
 from generator import urls
+from generator.errors import BuildError
 from generator.feeds.items import LOCAL_SITEURL, entry_id
 from generator.model import Paper
 from generator.site.model import newest_first
@@ -411,3 +413,11 @@ def test_a_paper_title_edited_by_hand_is_the_only_change_in_its_feeds(tmp_path: 
     build(tmp_path, overrides=TOPIC_OVERRIDES)
     after = path.read_bytes()
     assert after.replace(b"Visual Language Maps, revised", b"Visual Language Maps for Robot Navigation") == before
+
+
+def test_a_theme_without_the_embed_widget_is_a_clear_build_error(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "theme", theme)
+    (theme / "static" / "js" / "embed.js").unlink()
+    with pytest.raises(BuildError, match="the theme has no embed widget"):
+        build_shelf(tmp_path, shelf(), overrides={"THEME": str(theme)})
