@@ -6,6 +6,7 @@ that can be called and tested without Pelican.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from .site.model import build_model
 from .site.output import OutputWriter
 from .site.pages import all_pages
 from .site.render import theme_filters, theme_globals, write_pages
+from .site.sitemap import entries, page_files, remember_dates, robots_txt, sitemap_files
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ logger = logging.getLogger(__name__)
 # generator, so validating once at start-up and passing the result along is enough.
 CONFIG_KEY = "PAPERSHELF_SITE_CONFIG"
 MODEL_KEY = "papershelf"
+# {site-relative URL: day its content last changed}: any generator that writes pages may
+# add to it; the sitemap gives those days as lastmod.
+PAGE_DATES_KEY = "papershelf_page_dates"
 
 
 def register() -> None:
@@ -53,7 +58,8 @@ def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
 
 
 def get_generators(_pelican: object, **_kwargs: object) -> list[type[Generator]]:
-    return [ShelfGenerator, FeedsGenerator]
+    # The sitemap lists the pages the others wrote, so it comes last.
+    return [ShelfGenerator, FeedsGenerator, SitemapGenerator]
 
 
 class ShelfGenerator(Generator):
@@ -73,7 +79,8 @@ class ShelfGenerator(Generator):
         model = self.context[MODEL_KEY]
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-pages.json")
         progress = Progress("pages", total=None)
-        rendered = write_pages(all_pages(model, config), self.env, config, out, progress.update)
+        dates: dict[str, dt.date] = self.context.setdefault(PAGE_DATES_KEY, {})
+        rendered = write_pages(remember_dates(all_pages(model, config), dates), self.env, config, out, progress.update)
         removed = out.finish()
         progress.done()
         logger.info(
@@ -114,3 +121,30 @@ class FeedsGenerator(Generator):
             out.written,
             removed,
         )
+
+
+class SitemapGenerator(Generator):
+    """Writes sitemap.xml and robots.txt listing every HTML page in the output folder.
+
+    Sitemaps need absolute URLs, so a local build (no SITEURL) writes neither, and removes
+    those an earlier published build left behind.
+    """
+
+    def generate_context(self) -> None:
+        dates: dict[str, dt.date] = self.context.setdefault(PAGE_DATES_KEY, {})
+        # Pelican's own pages (About): their Date or Modified, when they have one.
+        for page in self.context.get("pages", []):
+            when = page.metadata.get("modified") or page.metadata.get("date")
+            if when is not None:
+                dates[page.url] = when.date()
+
+    def generate_output(self, _writer: object) -> None:
+        config: SiteConfig = self.settings[CONFIG_KEY]
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-sitemap.json")
+        if config.siteurl:
+            pages = entries(page_files(config.output_path), config.siteurl, self.context[PAGE_DATES_KEY])
+            for name, data in sitemap_files(pages, config.siteurl).items():
+                out.write(name, data)
+            out.write(urls.ROBOTS, robots_txt(config.siteurl))
+            logger.info("Listed %d pages in %s", len(pages), urls.SITEMAP)
+        out.finish()

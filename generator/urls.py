@@ -16,6 +16,8 @@ COLLECTIONS = "collections/"
 TOPICS = "topics/"
 SEARCH = "search/"
 NOT_FOUND = "404.html"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
 
 # Feeds: every listing has one feed name and a file per format under feeds/.
 ALL_FEED = "all"
@@ -66,6 +68,13 @@ def embed_frame(name: str) -> str:
 def file_for(url: str) -> str:
     """The output file that serves ``url``."""
     return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def url_for(file: str) -> str:
+    """The URL that ``file`` (relative to the output folder) is served at: the inverse of ``file_for``."""
+    if file == "index.html" or file.endswith("/index.html"):
+        return file[: -len("index.html")]
+    return file
 
 
 def root_from(url: str) -> str:

@@ -5,12 +5,14 @@ Each function yields ``PageSpec`` values; ``render.write_pages`` turns them into
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import urls
+from ..model import Paper
 from ..settings import SiteConfig
 from .model import Listing, SiteModel, stable_pages
 from .views import bibtex, citation_meta, paragraphs
@@ -21,6 +23,9 @@ class PageSpec:
     url: str  # site-relative, see generator.urls
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    # The day the page's content last changed, from the papers it shows (the sitemap's
+    # lastmod); never the build's time, so that rebuilding changes nothing.
+    updated: dt.date | None = None
 
 
 def front_page(model: SiteModel, config: SiteConfig) -> PageSpec:
@@ -30,7 +35,9 @@ def front_page(model: SiteModel, config: SiteConfig) -> PageSpec:
         for day, papers in itertools.groupby(latest, key=lambda p: p.date)
     ]
     older = model.days[len(groups)] if len(model.days) > len(groups) else None
-    return PageSpec(urls.INDEX, "index", {"groups": groups, "older_day": older, "nav": "latest"})
+    return PageSpec(
+        urls.INDEX, "index", {"groups": groups, "older_day": older, "nav": "latest"}, updated=newest(model.papers)
+    )
 
 
 def day_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
@@ -52,6 +59,7 @@ def day_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
                     "older_day": older,
                     "nav": "archives",
                 },
+                updated=day.date,
             )
 
 
@@ -72,6 +80,7 @@ def paper_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
                 "citation_meta": citation_meta(paper, absolute),
                 "nav": "",
             },
+            updated=paper.date,
         )
 
 
@@ -92,6 +101,7 @@ def listing_pages(listing: Listing, config: SiteConfig) -> Iterator[PageSpec]:
             "older_url": page_url(listing.slug, last - 1) if last > 1 else None,
             "newer_url": None,
         },
+        updated=newest(listing.papers),
     )
     for number, papers in numbered:
         yield PageSpec(
@@ -104,18 +114,27 @@ def listing_pages(listing: Listing, config: SiteConfig) -> Iterator[PageSpec]:
                 "older_url": page_url(listing.slug, number - 1) if number > 1 else None,
                 "newer_url": page_url(listing.slug, number + 1) if number < last else page_url(listing.slug),
             },
+            updated=newest(papers),
         )
 
 
 def index_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
-    yield PageSpec(urls.COLLECTIONS, "collections", {"listings": model.collections, "nav": "collections"})
+    latest = newest(model.papers)
+    yield PageSpec(
+        urls.COLLECTIONS, "collections", {"listings": model.collections, "nav": "collections"}, updated=latest
+    )
     if config.topics:
-        yield PageSpec(urls.TOPICS, "topics", {"listings": model.topics, "nav": "topics"})
+        yield PageSpec(urls.TOPICS, "topics", {"listings": model.topics, "nav": "topics"}, updated=latest)
     months: dict[str, list] = {}
     for day in model.days:
         months.setdefault(day.date.strftime("%B %Y"), []).append(day)
-    yield PageSpec(urls.ARCHIVES, "archives", {"months": months, "nav": "archives"})
+    yield PageSpec(urls.ARCHIVES, "archives", {"months": months, "nav": "archives"}, updated=latest)
     yield PageSpec(urls.NOT_FOUND, "404", {"nav": ""})
+
+
+def newest(papers: Sequence[Paper]) -> dt.date | None:
+    """The day the newest of ``papers`` joined the shelf."""
+    return max((p.date for p in papers), default=None)
 
 
 def all_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:

@@ -1,0 +1,122 @@
+"""sitemap.xml and robots.txt: every page, absolute URLs, dates from the shelf, stable bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import lxml.etree
+import pytest
+
+from generator import urls
+from generator.site import sitemap
+from generator.site.sitemap import Entry, entries, page_files, sitemap_files
+
+from .conftest import sample_papers
+from .support import build, write_shelf
+
+SITEURL = "https://keeper.github.io/shelf"
+NS = {"s": sitemap.NAMESPACE}
+
+
+def published_build(site: Path) -> None:
+    build(site, settings_file="publishconf.py", overrides={"SITEURL": SITEURL})
+
+
+def read_sitemap(path: Path) -> dict[str, str | None]:
+    tree = lxml.etree.parse(str(path))
+    assert tree.getroot().tag == f"{{{sitemap.NAMESPACE}}}urlset"
+    return {url.findtext("s:loc", namespaces=NS): url.findtext("s:lastmod", namespaces=NS) for url in tree.getroot()}
+
+
+@pytest.fixture
+def published_site(tmp_path: Path) -> Path:
+    write_shelf(tmp_path / "content", sample_papers())
+    published_build(tmp_path)
+    return tmp_path
+
+
+def test_the_sitemap_lists_every_html_page_but_the_404_page(published_site: Path) -> None:
+    output = published_site / "output"
+    pages = sorted(p.relative_to(output).as_posix() for p in output.rglob("*.html"))
+    listed = read_sitemap(output / "sitemap.xml")
+    assert sorted(listed) == sorted(f"{SITEURL}/{urls.url_for(page)}" for page in pages if page != "404.html")
+    assert f"{SITEURL}/about/" in listed  # a Pelican page, not one of Papershelf's own
+    assert f"{SITEURL}/404.html" not in listed
+
+
+def test_lastmod_is_the_day_the_shown_papers_joined_the_shelf(published_site: Path) -> None:
+    listed = read_sitemap(published_site / "output" / "sitemap.xml")
+    papers = sample_papers()
+    newest = max(p.date for p in papers).isoformat()
+    for paper in papers:
+        assert listed[f"{SITEURL}/{urls.paper(paper.slug)}"] == paper.date.isoformat()
+    assert listed[f"{SITEURL}/"] == newest
+    assert listed[f"{SITEURL}/{urls.day(dt.date(2026, 3, 11))}"] == "2026-03-11"
+    assert listed[f"{SITEURL}/{urls.collection('off-the-shelf')}"] == newest
+    assert listed[f"{SITEURL}/{urls.collection('robotics')}"] == "2026-03-13"
+    assert listed[f"{SITEURL}/about/"] is None  # the About page has no Date
+
+
+def test_a_rebuild_writes_byte_identical_files(published_site: Path) -> None:
+    output = published_site / "output"
+    before = {name: (output / name).read_bytes() for name in (urls.SITEMAP, urls.ROBOTS)}
+    published_build(published_site)
+    assert {name: (output / name).read_bytes() for name in before} == before
+
+
+def test_robots_txt_points_to_the_sitemap(published_site: Path) -> None:
+    lines = (published_site / "output" / "robots.txt").read_text().splitlines()
+    assert lines[:2] == ["User-agent: *", "Disallow:"]
+    assert f"Sitemap: {SITEURL}/sitemap.xml" in lines
+
+
+def test_a_new_page_is_listed_without_any_change_to_the_sitemap(published_site: Path) -> None:
+    (published_site / "content" / "pages" / "reading-group.md").write_text(
+        "Title: Reading group\nSlug: reading-group\nDate: 2026-04-02\n\nWe meet on Fridays.\n", encoding="utf-8"
+    )
+    published_build(published_site)
+    listed = read_sitemap(published_site / "output" / "sitemap.xml")
+    assert listed[f"{SITEURL}/reading-group/"] == "2026-04-02"
+
+
+def test_a_local_build_writes_no_sitemap_and_removes_a_published_one(published_site: Path) -> None:
+    # Sitemaps need absolute URLs, which a local build (relative links) does not have.
+    build(published_site)
+    assert not (published_site / "output" / urls.SITEMAP).exists()
+    assert not (published_site / "output" / urls.ROBOTS).exists()
+
+
+def test_page_files_skip_theme_assets_hidden_and_temporary_files(tmp_path: Path) -> None:
+    for name in ("index.html", "a/index.html", "404.html", "theme/x.html", ".git/x.html", "a/.tmp-b.html", "f.xml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert page_files(tmp_path) == ["a/index.html", "index.html"]
+
+
+def test_hostile_file_names_become_escaped_urls_and_well_formed_xml() -> None:
+    items = entries(["papers/a & <b> \u00fc/index.html", 'x"y.html'], SITEURL, {})
+    data = sitemap.urlset(items)
+    locs = [loc.text for loc in lxml.etree.fromstring(data).iterfind("s:url/s:loc", NS)]
+    assert locs == [f"{SITEURL}/papers/a%20%26%20%3Cb%3E%20%C3%BC/", f"{SITEURL}/x%22y.html"]
+
+
+def test_more_pages_than_one_sitemap_holds_go_into_a_sitemap_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sitemap, "MAX_URLS", 2)
+    items = [Entry(f"{SITEURL}/p{n}/", dt.date(2026, 1, n)) for n in range(1, 6)]
+    files = sitemap_files(items, SITEURL)
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+    index = lxml.etree.fromstring(files["sitemap.xml"])
+    assert index.tag == f"{{{sitemap.NAMESPACE}}}sitemapindex"
+    parts = [(s.findtext("s:loc", namespaces=NS), s.findtext("s:lastmod", namespaces=NS)) for s in index]
+    assert parts == [
+        (f"{SITEURL}/sitemap-1.xml", "2026-01-02"),
+        (f"{SITEURL}/sitemap-2.xml", "2026-01-04"),
+        (f"{SITEURL}/sitemap-3.xml", "2026-01-05"),
+    ]
+    listed = [
+        loc.text
+        for name in sorted(files)[:3]
+        for loc in lxml.etree.fromstring(files[name]).iter(f"{{{sitemap.NAMESPACE}}}loc")
+    ]
+    assert listed == [item.loc for item in items]
