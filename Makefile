@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: site test serve shelf lint clean
+.PHONY: site test serve shelf publish github lint clean
 
 site: $(VENV)/.installed
 	$(BIN)/papershelf build
@@ -19,6 +19,14 @@ serve: $(VENV)/.installed
 	@test -f output/index.html || $(BIN)/papershelf build
 	@echo "Serving output/ at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output $(PORT)
+
+# Build with publishconf.py and commit output/ to the gh-pages branch (`github` also pushes it),
+# as in Pelican's own Makefile.  Set SITEURL in publishconf.py (or PAPERSHELF_SITEURL) first.
+publish: $(VENV)/.installed
+	$(BIN)/papershelf publish
+
+github: $(VENV)/.installed
+	$(BIN)/papershelf publish --push
 
 # Regenerate the sample shelf from the listing dumps in content/dumps (already committed).
 shelf: $(VENV)/.installed

@@ -6,7 +6,8 @@ Only the differences from pelicanconf.py belong here.
 import os
 import sys
 
-sys.path.append(os.curdir)
+# Found beside this file, whichever folder the build runs from.
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *
 
 # The address the site is served from, with its sub-path on GitHub Pages project sites.

@@ -14,6 +14,11 @@ from .errors import PapershelfError
 DESCRIPTION = "Publish a shelf of research papers as a static website."
 INGEST_HELP = "Read listing dumps or JSON Lines files and add their papers to the shelf."
 BUILD_HELP = "Build the site with Pelican (pelicanconf.py, or publishconf.py with --publish)."
+PUBLISH_HELP = "Build the site with publishconf.py and commit it to the gh-pages branch for GitHub Pages."
+PUBLISH_DESCRIPTION = (
+    PUBLISH_HELP + " The build must succeed without a single warning. The branch holds only the site "
+    "(with .nojekyll, and CNAME when PAPERSHELF['domain'] is set); --push sends it to GitHub."
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +66,25 @@ def _parser() -> argparse.ArgumentParser:
     _settings_arguments(build)
     build.add_argument("--strict", action="store_true", help="fail if the build logs any warning")
     build.set_defaults(run=_build)
+
+    publish = commands.add_parser("publish", help=PUBLISH_HELP, description=PUBLISH_DESCRIPTION)
+    publish.add_argument(
+        "-s",
+        "--settings",
+        type=Path,
+        default=Path("publishconf.py"),
+        metavar="FILE",
+        help="Pelican settings file (default: publishconf.py)",
+    )
+    publish.add_argument("--push", action="store_true", help="push the branch to the remote after committing")
+    publish.add_argument("--remote", default="origin", metavar="NAME", help="the remote to push to (default: origin)")
+    publish.add_argument(
+        "--branch", default="gh-pages", metavar="NAME", help="the branch to commit to (default: gh-pages)"
+    )
+    publish.add_argument(
+        "-m", "--message", metavar="TEXT", help="the commit message (default: the site and the source commit)"
+    )
+    publish.set_defaults(run=_publish)
     return parser
 
 
@@ -117,6 +141,30 @@ def _build(args: argparse.Namespace) -> int:
     index = result.output_path / "index.html"
     print(f"Built the site in {result.seconds:.2f} s: {index}")
     print("Preview it with `make serve` (http://127.0.0.1:8000/).")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    result = publish(
+        args.settings,
+        branch=args.branch,
+        push=args.push,
+        remote=args.remote,
+        message=args.message,
+        announce=lambda line: print(line, flush=True),
+    )
+    print(f"Built the site in {result.build_seconds:.2f} s: {result.files:,} files in {result.output_path}")
+    short = result.commit[:12]
+    if result.changed:
+        print(f"Committed it to the {result.branch} branch: {short}")
+    else:
+        print(f"The site has not changed since the {result.branch} branch's last commit ({short}).")
+    if result.pushed_to:
+        print(f"Pushed {result.branch} to {result.pushed_to}; GitHub Pages serves it at {result.siteurl}/")
+    else:
+        print(f"Not pushed: `papershelf publish --push` (or `git push {args.remote} {result.branch}`) puts it online.")
     return 0
 
 
