@@ -6,7 +6,7 @@ points outside the site's prefix (``/theme/x.css`` on a site served under ``/REP
 References are read from:
 
 - HTML: every attribute that holds a URL (``href``, ``src``, ``srcset``, ``action``, …),
-  ``data-*-url`` / ``data-*-src`` attributes, any attribute value that is an absolute URL
+  ``data-*-url`` / ``-src`` / ``-href`` / ``-root`` / ``-base`` attributes, any attribute value that is an absolute URL
   on the server, ``url(...)`` in ``style``, and absolute URLs in JSON ``<script>`` blocks;
 - CSS: ``url(...)`` and ``@import``;
 - XML (feeds, OPML, sitemaps) and JSON: every value that is an absolute URL on the server;
@@ -30,7 +30,7 @@ import lxml.html
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "cite", "data", "manifest", "background"}
 SRCSET_ATTRIBUTES = {"srcset", "imagesrcset"}
-DATA_URL_SUFFIXES = ("-url", "-src", "-href")
+DATA_URL_SUFFIXES = ("-url", "-src", "-href", "-root", "-base")
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 JS_ROOT_PATH = re.compile(r"""(['"`])(/(?!/)[A-Za-z0-9_.~-][^'"`\s]*)\1""")
 SKIPPED_SCHEMES = ("mailto:", "tel:", "data:", "blob:", "about:")
