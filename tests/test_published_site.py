@@ -13,6 +13,8 @@ from urllib.parse import urljoin
 import lxml.etree
 import pytest
 
+from generator import urls
+
 from .crawl import crawl, html_references
 from .gitrepo import IDENTITY, git, make_project, make_remote
 from .support import serve
@@ -62,11 +64,12 @@ def test_the_published_branch_holds_the_site_and_nojekyll(published) -> None:
 def test_every_link_asset_and_url_resolves_under_the_sub_path(published) -> None:
     base, checkout = published
     files = site_files(checkout)
-    seeds = [base] + [base + p.relative_to(checkout).as_posix() for p in files if p.name != ".nojekyll"]
+    seeds = [base + urls.url_for(p.relative_to(checkout).as_posix()) for p in files if p.name != ".nojekyll"]
     report = crawl(base, seeds)
     assert report.problems() == []
     # The crawl read every file of the site, and the pages reference each other plenty.
     assert len(report.fetched) >= len(files) - 1
+    assert {u.rsplit(".", 1)[-1] for u in report.fetched if "." in u.rsplit("/", 1)[-1]} >= {"xml", "json", "opml"}
     html = [u for u in report.fetched if u.endswith("/") or u.endswith(".html")]
     assert len(html) > 400
     # Links to other sites are links to papers' homes, never to a SITEURL left at an example.
@@ -108,7 +111,8 @@ def test_pages_load_in_chromium_under_the_sub_path_without_a_failed_request(publ
     base, checkout = published
     paper = next(p for p in sorted((checkout / "papers").iterdir()) if p.is_dir()).name
     collection = next(p for p in sorted((checkout / "collections").iterdir()) if p.is_dir()).name
-    pages = ["", f"papers/{paper}/", f"collections/{collection}/", "archives/", "about/"]
+    embed = sorted((checkout / "embed").glob("*.html"))[0].name
+    pages = ["", f"papers/{paper}/", f"collections/{collection}/", "archives/", "about/", f"embed/{embed}"]
     context = chromium.new_context()
     problems: list[str] = []
     requested: list[str] = []
