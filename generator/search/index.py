@@ -1,0 +1,141 @@
+"""The Whoosh index of the shelf, kept in step with the papers incrementally.
+
+Each paper is one document keyed by its slug, with a hash of everything indexed about it.
+An update writes only papers whose hash changed and deletes papers that left the shelf;
+the rest of the index is left alone, so adding one paper to a big shelf costs one paper.
+
+The index folder also holds ``papershelf-index.json``: the schema version (an index of
+another version is rebuilt) and the topics (saved queries), which a query can name as
+``topic:slug`` from any front end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index
+
+from ..model import Paper
+from ..settings import Topic
+from .schema import SCHEMA_VERSION, make_schema
+from .state import read_state, write_state
+
+logger = logging.getLogger(__name__)
+
+WRITER_TIMEOUT = 60.0  # seconds to wait for another build's writer to finish
+
+
+@dataclass(frozen=True, slots=True)
+class IndexUpdate:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        how = "rebuilt" if self.rebuilt else "updated"
+        return (
+            f"Search index {how} in {self.seconds:.2f} s: {self.added} added, {self.changed} changed, "
+            f"{self.removed} removed, {self.unchanged} unchanged"
+        )
+
+
+def content_hash(paper: Paper) -> str:
+    """A hash of what the index holds about ``paper`` (topics aside)."""
+    fields = {
+        "v": SCHEMA_VERSION,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "date": paper.date.isoformat(),
+        "collections": paper.collections,
+        "authors": paper.authors,
+        "arxiv": paper.arxiv_id,
+    }
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def document(paper: Paper, hash_: str) -> dict[str, str]:
+    return {
+        "slug": paper.slug,
+        "content_hash": hash_,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "author": "\n".join(paper.authors),
+        "collection": " ".join(paper.collections),
+        "joined": paper.date.isoformat(),
+        "arxiv": paper.arxiv_id,
+    }
+
+
+def update_index(
+    index_dir: Path,
+    papers: Sequence[Paper],
+    topics: Sequence[Topic] = (),
+    progress: Callable[[int], None] = lambda _n: None,
+) -> IndexUpdate:
+    """Bring the index in ``index_dir`` in step with ``papers``; record ``topics`` beside it."""
+    started = time.monotonic()
+    ix, rebuilt = _open(index_dir)
+    hashes = {p.slug: content_hash(p) for p in papers}
+    with ix.searcher() as searcher:
+        stored = _stored_hashes(searcher)
+    to_write = [p for p in papers if stored.get(p.slug) != hashes[p.slug]]
+    removed = [slug for slug in stored if slug not in hashes]
+    if to_write or removed:
+        writer = ix.writer(timeout=WRITER_TIMEOUT)
+        try:
+            for slug in removed:
+                writer.delete_by_term("slug", slug)
+            for count, paper in enumerate(to_write, start=1):
+                # update_document deletes the old version (same slug) before adding this one.
+                writer.update_document(**document(paper, hashes[paper.slug]))
+                if count % 500 == 0:
+                    progress(count)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+    write_state(index_dir, topics)
+    added = sum(1 for p in to_write if p.slug not in stored)
+    return IndexUpdate(
+        added=added,
+        changed=len(to_write) - added,
+        removed=len(removed),
+        unchanged=len(papers) - len(to_write),
+        rebuilt=rebuilt,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _open(index_dir: Path) -> tuple[index.Index, bool]:
+    """The index in ``index_dir``, created afresh if missing, damaged or of another schema."""
+    state = read_state(index_dir)
+    if index.exists_in(str(index_dir)) and state.get("schema") == SCHEMA_VERSION:
+        try:
+            return index.open_dir(str(index_dir)), False
+        except Exception as exc:  # noqa: BLE001 -- any unreadable index is rebuilt from the shelf
+            logger.warning("Rebuilding the search index: the one in %s cannot be opened (%s)", index_dir, exc)
+    shutil.rmtree(index_dir, ignore_errors=True)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(index_dir), make_schema())
+    write_state(index_dir, ())
+    return ix, True
+
+
+def _stored_hashes(searcher: object) -> dict[str, str]:
+    """slug -> content hash of every live document, read from the index's columns."""
+    reader = searcher.reader()  # type: ignore[attr-defined]
+    if reader.doc_count() == 0:
+        return {}
+    slugs = reader.column_reader("slug")
+    hashes = reader.column_reader("content_hash")
+    return {slugs[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()}
