@@ -19,6 +19,11 @@ PUBLISH_DESCRIPTION = (
     PUBLISH_HELP + " The build must succeed without a single warning. The branch holds only the site "
     "(with .nojekyll, and CNAME when PAPERSHELF['domain'] is set); --push sends it to GitHub."
 )
+SEARCH_HELP = "Search the shelf from the terminal, with the site's search index (build the site first)."
+QUERY_HELP = (
+    'words (all required), OR, NOT, "a phrase", field:value (title, abstract, author, collection, '
+    "topic, joined, arxiv) and prefix*"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         "-m", "--message", metavar="TEXT", help="the commit message (default: the site and the source commit)"
     )
     publish.set_defaults(run=_publish)
+
+    search = commands.add_parser("search", help=SEARCH_HELP, description=SEARCH_HELP)
+    search.add_argument("query", metavar="QUERY", help=QUERY_HELP)
+    search.add_argument("--limit", type=_limit, default=10, metavar="N", help="show the N best papers (default 10)")
+    _settings_arguments(search)
+    search.set_defaults(run=_search)
     return parser
 
 
@@ -101,6 +112,16 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _limit(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 1 to 100")
+    return number
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -166,6 +187,12 @@ def _publish(args: argparse.Namespace) -> int:
     else:
         print(f"Not pushed: `papershelf publish --push` (or `git push {args.remote} {result.branch}`) puts it online.")
     return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from .search.cli import run_search
+
+    return run_search(_settings_file(args), args.query, args.limit, sys.stdout)
 
 
 def _settings_file(args: argparse.Namespace) -> Path:

@@ -58,8 +58,13 @@ def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
 
 
 def get_generators(_pelican: object, **_kwargs: object) -> list[type[Generator]]:
+    # Imported here: the search generator reads this module's keys.
+    from .search.generator import SearchGenerator
+
+    # Search runs after the shelf is read and adds topics and related papers to the
+    # model before any page is written (Pelican runs every generate_context first).
     # The sitemap lists the pages the others wrote, so it comes last.
-    return [ShelfGenerator, FeedsGenerator, SitemapGenerator]
+    return [ShelfGenerator, SearchGenerator, FeedsGenerator, SitemapGenerator]
 
 
 class ShelfGenerator(Generator):

@@ -64,7 +64,7 @@ def content_hash(paper: Paper) -> str:
 
 
 def document(paper: Paper, hash_: str) -> dict[str, str]:
-    return {
+    doc = {
         "slug": paper.slug,
         "content_hash": hash_,
         "title": paper.title,
@@ -74,6 +74,8 @@ def document(paper: Paper, hash_: str) -> dict[str, str]:
         "joined": paper.date.isoformat(),
         "arxiv": paper.arxiv_id,
     }
+    # An empty value would be indexed as an empty term; leave the field out instead.
+    return {name: value for name, value in doc.items() if value}
 
 
 def update_index(

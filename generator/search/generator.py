@@ -1,0 +1,123 @@
+"""Search as a Pelican product: the index, topics and related papers, the static shards, the search page.
+
+``generate_context`` runs after the shelf generator has read the papers and before any
+page is written: it brings the Whoosh index up to date and puts topics and related
+papers into the site model, so paper, topic and index pages show them.
+``generate_output`` writes the browser's index and the search page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from pathlib import Path
+
+from pelican.generators import Generator
+from whoosh import index
+
+from .. import urls
+from ..atomic import write_atomic
+from ..pelican_plugin import CONFIG_KEY, MODEL_KEY
+from ..progress import Progress
+from ..settings import SiteConfig
+from ..site.model import Listing, SiteModel
+from ..site.output import OutputWriter
+from ..site.pages import PageSpec
+from ..site.render import write_pages
+from .export import FORMAT, export_index
+from .index import update_index
+from .related import update_related
+from .topics import check_topics, topic_members
+
+logger = logging.getLogger(__name__)
+
+
+def index_dir(config: SiteConfig) -> Path:
+    """Where the index of record lives: the build's cache folder."""
+    return config.cache_path / "search"
+
+
+class SearchGenerator(Generator):
+    """Keeps the Whoosh index in step with the shelf and publishes it for the browser."""
+
+    def generate_context(self) -> None:
+        config: SiteConfig = self.settings[CONFIG_KEY]
+        model: SiteModel = self.context[MODEL_KEY]
+        check_topics(config.topics)
+        progress = Progress("search index", total=len(model.papers))
+        update = update_index(index_dir(config), model.papers, config.topics, progress.update)
+        progress.done()
+        logger.info("%s", update.summary())
+
+        started = time.monotonic()
+        members = topic_members(index_dir(config), config.topics)
+        topics = [
+            Listing("topic", t.slug, t.name, tuple(p for p in model.papers if p.slug in members[t.slug]), t.query)
+            for t in config.topics
+        ]
+        logger.info("Evaluated %d topics in %.2f s", len(topics), time.monotonic() - started)
+
+        progress = Progress("related papers", total=None)
+        related = update_related(
+            index_dir(config),
+            config.cache_path / "search-related.pickle",
+            model.papers,
+            config.options.related_papers,
+            progress.update,
+        )
+        progress.done()
+        logger.info(
+            "Related papers in %.2f s (%d signatures computed, %d lists recomputed)",
+            related.seconds,
+            related.computed,
+            related.relisted,
+        )
+        self.context[MODEL_KEY] = model.with_search(topics, related.related)
+
+    def generate_output(self, _writer: object) -> None:
+        config: SiteConfig = self.settings[CONFIG_KEY]
+        model: SiteModel = self.context[MODEL_KEY]
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-search.json")
+        started = time.monotonic()
+        meta_path = self._write_shards(config, model, out)
+        write_pages(
+            [PageSpec(urls.SEARCH, "search", {"meta_url": meta_path, "nav": "search"})], self.env, config, out
+        )
+        removed = out.finish()
+        logger.info(
+            "Wrote the browser's search index in %.2f s (%d files changed, %d unchanged, %d stale removed)",
+            time.monotonic() - started,
+            out.written,
+            out.unchanged,
+            removed,
+        )
+
+    def _write_shards(self, config: SiteConfig, model: SiteModel, out: OutputWriter) -> str:
+        """Write the shards; when the index has not changed since the last build, keep them."""
+        folder = index_dir(config)
+        topics = {t.slug: t.query for t in config.topics}
+        key = hashlib.sha256(
+            json.dumps([FORMAT, index.open_dir(str(folder)).latest_generation(), topics]).encode()
+        ).hexdigest()
+        record = config.cache_path / "search-export.json"
+        previous = _read_json(record)
+        if previous.get("key") == key and all((config.output_path / p).is_file() for p in previous["files"]):
+            for path in previous["files"]:
+                out.claim(path)
+            return previous["meta"]
+        export = export_index(folder, model.by_slug, topics)
+        for file in export.files:
+            out.write(file.path, file.data)
+        state = {"key": key, "meta": export.meta_path, "files": [f.path for f in export.files]}
+        write_atomic(record, json.dumps(state).encode(), durable=False)
+        return export.meta_path
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, OSError):
+        return {}
+    return data if isinstance(data, dict) and isinstance(data.get("files"), list) else {}

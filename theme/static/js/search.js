@@ -1,0 +1,836 @@
+// Papershelf's search engine for the browser: Whoosh's query language and BM25F ranking,
+// answered from the static shards that the build exports from the Whoosh index
+// (generator/search/export.py).  Analysis, parsing and scoring follow Whoosh step by step
+// (whoosh.analysis, whoosh.qparser, whoosh.query, whoosh.scoring) so that a query returns
+// the same papers in the same order as `papershelf search`; tests/test_search_parity.py
+// holds the two to it.  Nothing here touches the page: search-page.js does the rendering.
+
+// ---------------------------------------------------------------------------------------
+// Analysis (whoosh.analysis): tokenizer, lowercase, stop words, Porter stemmer.
+
+// Python's \w and \s, which are Unicode-aware; JavaScript's are ASCII-only.
+const W = "[\\p{L}\\p{N}_]";
+const WS = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const WORD_RE = new RegExp(`${W}+(?:\\.?${W}+)*`, "gu");
+const KEYWORD_RE = /[^ \t\r\n]+/gu;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Length in code points, as Python's len(). */
+function pyLen(s) {
+  return SURROGATE.test(s) ? Array.from(s).length : s.length;
+}
+
+/** One token: its text after analysis, and where it was in the input (UTF-16 offsets). */
+function tokens(re, text) {
+  const out = [];
+  re.lastIndex = 0;
+  for (const m of text.matchAll(re)) {
+    out.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+export class Analyzer {
+  constructor(meta) {
+    this.stops = new Set(meta.stopWords);
+    this.minSize = meta.stopMinSize;
+  }
+
+  /**
+   * Whoosh's analyzer of ``kind`` ("text", "name", "keyword", "id") applied to ``text``.
+   * ``tokenize: false`` keeps the text whole, ``removestops: false`` keeps stop words
+   * (unstemmed), as the query parser asks for prefixes.  Returns [{text, start, end}].
+   */
+  analyze(kind, text, { tokenize = true, removestops = true } = {}) {
+    if (kind === "id") return [{ text, start: 0, end: text.length }];
+    const whole = [{ text, start: 0, end: text.length }];
+    const toks = tokenize ? tokens(kind === "keyword" ? KEYWORD_RE : WORD_RE, text) : whole;
+    const out = [];
+    for (const t of toks) {
+      const lowered = t.text.toLowerCase();
+      if (kind !== "text") {
+        out.push({ ...t, text: lowered });
+        continue;
+      }
+      const stopped = pyLen(lowered) < this.minSize || this.stops.has(lowered);
+      if (stopped) {
+        if (!removestops) out.push({ ...t, text: lowered });
+        continue;
+      }
+      out.push({ ...t, text: stem(lowered) });
+    }
+    return out;
+  }
+}
+
+// Porter stemmer: a line-by-line port of whoosh/lang/porter.py.
+const STEP2 = {
+  ational: "ate", tional: "tion", enci: "ence", anci: "ance", izer: "ize", bli: "ble", alli: "al",
+  entli: "ent", eli: "e", ousli: "ous", ization: "ize", ation: "ate", ator: "ate", alism: "al",
+  iveness: "ive", fulness: "ful", ousness: "ous", aliti: "al", iviti: "ive", biliti: "ble", logi: "log",
+};
+const STEP3 = { icate: "ic", ative: "", alize: "al", iciti: "ic", ical: "ic", ful: "", ness: "" };
+const C = "[^aeiouy]+";
+const V = "[aeiou]+";
+const MGR0 = new RegExp(`^(${C})?${V}${C}`, "u");
+const MEQ1 = new RegExp(`^(${C})?${V}${C}(${V})?$`, "u");
+const MGR1 = new RegExp(`^(${C})?${V}${C}${V}${C}`, "u");
+const S_V = new RegExp(`^(${C})?[aeiouy]`, "u");
+const C_V = new RegExp(`^${C}[aeiouy][^aeiouwxy]$`, "u");
+const ED_ING = /^([^\n]*)(ed|ing)$/u;
+const AT_BL_IZ = /(at|bl|iz)$/u;
+const STEP1B = /([^aeiouylsz])\1$/u;
+const STEP2_RE = /^([^\n]+?)(ational|tional|enci|anci|izer|bli|alli|entli|eli|ousli|ization|ation|ator|alism|iveness|fulness|ousness|aliti|iviti|biliti|logi)$/u;
+const STEP3_RE = /^([^\n]+?)(icate|ative|alize|iciti|ical|ful|ness)$/u;
+const STEP4_1 = /^([^\n]+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize)$/u;
+const STEP4_2 = /^([^\n]+?)(s|t)(ion)$/u;
+const STEP5 = /^([^\n]+?)e$/u;
+
+// Python's re.match anchors at the start only; these patterns all start with ^ or are
+// used with search semantics where Whoosh uses .match (then they must match at 0).
+function pmatch(re, s) {
+  const m = re.exec(s);
+  return m && m.index === 0 ? m : null;
+}
+
+export function stem(word) {
+  let w = word;
+  if (pyLen(w) < 3) return w;
+  const firstIsY = w[0] === "y";
+  if (firstIsY) w = "Y" + w.slice(1);
+  // Step 1a
+  if (w.endsWith("s")) {
+    if (w.endsWith("sses")) w = w.slice(0, -2);
+    else if (w.endsWith("ies")) w = w.slice(0, -2);
+    else if (w[w.length - 2] !== "s") w = w.slice(0, -1);
+  }
+  // Step 1b
+  if (w.endsWith("eed")) {
+    if (pmatch(MGR0, w.slice(0, -3))) w = w.slice(0, -1);
+  } else {
+    const m = pmatch(ED_ING, w);
+    if (m) {
+      const s = m[1];
+      if (pmatch(S_V, s)) {
+        w = s;
+        if (pmatch(AT_BL_IZ, w)) w += "e";
+        else if (pmatch(STEP1B, w)) w = w.slice(0, -Array.from(w).pop().length);
+        else if (pmatch(C_V, w)) w += "e";
+      }
+    }
+  }
+  // Step 1c
+  if (w.endsWith("y")) {
+    const s = w.slice(0, -1);
+    if (pmatch(S_V, s)) w = s + "i";
+  }
+  // Step 2
+  let m = pmatch(STEP2_RE, w);
+  if (m && pmatch(MGR0, m[1])) w = m[1] + STEP2[m[2]];
+  // Step 3
+  m = pmatch(STEP3_RE, w);
+  if (m && pmatch(MGR0, m[1])) w = m[1] + STEP3[m[2]];
+  // Step 4
+  m = pmatch(STEP4_1, w);
+  if (m) {
+    if (pmatch(MGR1, m[1])) w = m[1];
+  } else {
+    m = pmatch(STEP4_2, w);
+    if (m) {
+      const s = m[1] + m[2];
+      if (pmatch(MGR1, s)) w = s;
+    }
+  }
+  // Step 5
+  m = pmatch(STEP5, w);
+  if (m) {
+    const s = m[1];
+    if (pmatch(MGR1, s) || (pmatch(MEQ1, s) && !pmatch(C_V, s))) w = s;
+  }
+  if (w.endsWith("ll") && pmatch(MGR1, w)) w = w.slice(0, -1);
+  if (firstIsY) w = "y" + w.slice(1);
+  return w;
+}
+
+// ---------------------------------------------------------------------------------------
+// Query parsing (whoosh.qparser with the plugins of generator/search/schema.py).
+
+export class QueryError extends Error {}
+
+export const MAX_QUERY_CHARS = 500;
+const TRIM = new RegExp(`^${WS}+|${WS}+$`, "gu");
+
+// Syntax nodes.  Group kinds: "and", "or", "not" (a wrapper).  Leaves: "word", "wild",
+// "prefix", "phrase", "fieldname", "ws", "open", "close", "op".
+function group(kind, nodes = [], boost = 1) {
+  return { node: "group", kind, nodes, boost };
+}
+const isGroup = (n) => n.node === "group";
+const isText = (n) => n.node === "word" || n.node === "wild" || n.node === "prefix" || n.node === "phrase";
+const hasFieldname = (n) => isText(n) || n.node === "fieldname";
+
+function setFieldname(n, name) {
+  if (isGroup(n)) {
+    n.nodes.forEach((c) => setFieldname(c, name));
+  } else if (isText(n) && n.fieldname == null) {
+    n.fieldname = name;
+  }
+}
+
+function word(text, start, end) {
+  return { node: "word", text, start, end, fieldname: null, boost: 1 };
+}
+
+// Taggers in Whoosh's priority order; each matches at the cursor (sticky), and may look
+// behind it, as Python's pattern.match(text, pos) does.
+const TAGGERS = [
+  { re: new RegExp(`(?<text>${W}+|[*]):`, "uy"), make: (m) => ({ node: "fieldname", fieldname: m.groups.text, original: m[0] }) },
+  { re: /(?<text>[*?\u055e\u061f\u1367])/uy, make: (m) => ({ node: "wild", text: m.groups.text, fieldname: null, boost: 1 }) },
+  {
+    re: /"(?<text>[^\n]*?)"(~(?<slop>[1-9][0-9]*))?/uy,
+    make: (m) => ({
+      node: "phrase", text: m.groups.text, textStart: m.index + 1, slop: m.groups.slop ? parseInt(m.groups.slop, 10) : 1,
+      fieldname: null, boost: 1,
+    }),
+  },
+  { re: /[(]/uy, make: () => ({ node: "open" }) },
+  { re: /[)]/uy, make: () => ({ node: "close" }) },
+  { re: new RegExp(`(^|(?<=(${WS}|[()])))NOT(?=${WS})`, "uy"), make: (m) => ({ node: "op", op: "not", text: m[0] }) },
+  { re: new RegExp(`(?<=${WS})AND(?=${WS})`, "uy"), make: (m) => ({ node: "op", op: "and", text: m[0] }) },
+  { re: new RegExp(`(?<=${WS})OR(?=${WS})`, "uy"), make: (m) => ({ node: "op", op: "or", text: m[0] }) },
+  { re: new RegExp(`${WS}+`, "uy"), make: () => ({ node: "ws" }) },
+];
+
+function tag(text) {
+  const stack = [];
+  let prev = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    let node = null;
+    for (const tagger of TAGGERS) {
+      tagger.re.lastIndex = pos;
+      const m = tagger.re.exec(text);
+      if (m) {
+        node = tagger.make(m);
+        node.start = m.index;
+        node.end = m.index + m[0].length;
+        if (node.end <= pos) {
+          node = null;
+          continue;
+        }
+        if (prev < pos) stack.push(word(text.slice(prev, pos), prev, pos));
+        stack.push(node);
+        prev = pos = node.end;
+        break;
+      }
+    }
+    if (!node) pos += 1;
+  }
+  if (prev < text.length) stack.push(word(text.slice(prev), prev, text.length));
+  return group("and", stack);
+}
+
+// Filters, in Whoosh's priority order: groups (0), wildcards (50), field names (100),
+// multifield (110), whitespace (500), operators (600).
+function doGroups(g) {
+  const stack = [group("and")];
+  for (const n of g.nodes) {
+    if (n.node === "open") stack.push(group("and"));
+    else if (n.node === "close") {
+      if (stack.length > 1) {
+        const last = stack.pop();
+        stack[stack.length - 1].nodes.push(last);
+      }
+    } else stack[stack.length - 1].nodes.push(n);
+  }
+  let top = stack[0];
+  for (const ls of stack.slice(1)) top.nodes.push(...ls.nodes);
+  if (top.nodes.length === 1 && isGroup(top.nodes[0])) {
+    const boost = top.boost;
+    top = top.nodes[0];
+    top.boost = boost;
+  }
+  return top;
+}
+
+const QMARKS = "?\u055e\u061f\u1367";
+
+function doWildcards(g) {
+  const nodes = g.nodes;
+  let i = 0;
+  while (i < nodes.length) {
+    const n = nodes[i];
+    if (n.node === "wild") {
+      if (i < nodes.length - 1 && isText(nodes[i + 1])) {
+        const next = nodes.splice(i + 1, 1)[0];
+        n.text += next.text;
+      }
+      if (i > 0 && isText(nodes[i - 1])) {
+        const before = nodes.splice(i - 1, 1)[0];
+        n.text = before.text + n.text;
+      } else i += 1;
+    } else {
+      if (isGroup(n)) doWildcards(n);
+      i += 1;
+    }
+  }
+  for (let j = 0; j < nodes.length; j++) {
+    const n = nodes[j];
+    if (n.node !== "wild") continue;
+    const t = n.text;
+    if (t.length > 1 && !t.includes("[") && ![...QMARKS].some((q) => t.includes(q)) && t.indexOf("*") === t.length - 1) {
+      nodes[j] = { node: "prefix", text: t.slice(0, -1), start: n.start, end: n.end, fieldname: null, boost: 1 };
+    }
+  }
+  return g;
+}
+
+function toWord(n) {
+  return word(n.original, n.start, n.end);
+}
+
+function doFieldnames(g) {
+  const out = [];
+  let i = g.nodes.length;
+  while (i > 0) {
+    i -= 1;
+    let n = g.nodes[i];
+    if (n.node === "fieldname") n = toWord(n);
+    else if (isGroup(n)) n = doFieldnames(n);
+    if (i > 0 && n.node !== "ws" && g.nodes[i - 1].node === "fieldname") {
+      setFieldname(n, g.nodes[i - 1].fieldname);
+      i -= 1;
+    }
+    out.push(n);
+  }
+  out.reverse();
+  return { ...g, nodes: out };
+}
+
+function doMultifield(g, meta) {
+  g.nodes.forEach((n, i) => {
+    if (isGroup(n)) g.nodes[i] = doMultifield(n, meta);
+    else if (hasFieldname(n) && n.fieldname == null) {
+      g.nodes[i] = group("or", meta.defaultFields.map((f) => ({ ...n, fieldname: f, boost: meta.boosts[f] ?? 1 })));
+    }
+  });
+  return g;
+}
+
+function removeWhitespace(g) {
+  const out = [];
+  for (const n of g.nodes) {
+    if (isGroup(n)) out.push(removeWhitespace(n));
+    else if (n.node !== "ws") out.push(n);
+  }
+  return { ...g, nodes: out };
+}
+
+function doOperators(g) {
+  const nodes = g.nodes;
+  for (const op of ["not", "and", "or"]) {
+    let i = 0;
+    while (i < nodes.length) {
+      const t = nodes[i];
+      if (t.node === "op" && t.op === op) i = replaceOperator(t, nodes, i);
+      else i += 1;
+    }
+  }
+  nodes.forEach((n, i) => {
+    if (isGroup(n)) nodes[i] = doOperators(n);
+  });
+  return g;
+}
+
+function replaceOperator(op, nodes, pos) {
+  if (op.op === "not") {
+    const length = nodes.length;
+    nodes.splice(pos, 1);
+    if (pos < length - 1) nodes[pos] = group("not", [nodes[pos]]);
+    return pos;
+  }
+  if (pos > 0 && pos < nodes.length - 1) {
+    const left = nodes[pos - 1];
+    const right = nodes[pos + 1];
+    if (isGroup(left) && left.kind === op.op) {
+      left.nodes.push(right);
+      nodes.splice(pos, 2);
+    } else {
+      nodes.splice(pos - 1, 3, group(op.op, [left, right]));
+    }
+  } else nodes.splice(pos, 1);
+  return pos;
+}
+
+// From syntax to query objects: {q: "term"|"and"|"or"|"not"|"phrase"|"prefix"|"wildcard"|
+// "every"|"null", ...}, as whoosh.qparser's node.query() builds them.
+const NULL = { q: "null" };
+
+function makeQuery(n, meta, analyzer) {
+  if (isGroup(n)) {
+    if (n.kind === "not") {
+      if (!n.nodes.length) return null;
+      const sub = makeQuery(n.nodes[0], meta, analyzer);
+      return sub && truthy(sub) ? { q: "not", sub, boost: 1 } : null;
+    }
+    const subs = n.nodes.map((c) => makeQuery(c, meta, analyzer)).filter((s) => s !== null);
+    return { q: n.kind, subs, boost: n.boost };
+  }
+  if (n.node === "phrase") return phraseQuery(n, meta, analyzer);
+  if (n.node === "word") return termQuery(n.fieldname, n.text, "term", n.boost, true, true, meta, analyzer);
+  if (n.node === "prefix") return termQuery(n.fieldname, n.text, "prefix", n.boost, false, false, meta, analyzer);
+  if (n.node === "wild") return termQuery(n.fieldname, n.text, "wildcard", n.boost, false, false, meta, analyzer);
+  return null;
+}
+
+const truthy = (q) => !((q.q === "and" || q.q === "or") && q.subs.length === 0);
+
+function leaf(kind, field, text, boost) {
+  return { q: kind, field, text, boost };
+}
+
+function termQuery(field, text, kind, boost, tokenize, removestops, meta, analyzer) {
+  const spec = meta.fields[field];
+  if (!spec) return leaf(kind, field, text, boost);
+  const texts = analyzer.analyze(spec.analyzer, text, { tokenize, removestops }).map((t) => t.text);
+  if (texts.length > 1) return { q: "and", subs: texts.map((t) => leaf(kind, field, t, boost)), boost: 1 };
+  if (!texts.length) return null;
+  return leaf(kind, field, texts[0], boost);
+}
+
+function phraseQuery(n, meta, analyzer) {
+  const spec = meta.fields[n.fieldname];
+  const words = spec
+    ? analyzer.analyze(spec.analyzer, n.text).map((t) => t.text)
+    : (n.text.match(/\S+/gu) || []);
+  return { q: "phrase", field: n.fieldname, words, slop: n.slop, boost: n.boost };
+}
+
+// whoosh.query normalize(): flatten, drop nulls, remove duplicates, unwrap singletons.
+function key(q) {
+  return JSON.stringify(q);
+}
+
+function withBoost(q, boost) {
+  return { ...q, boost };
+}
+
+export function normalize(q) {
+  switch (q.q) {
+    case "and":
+    case "or": {
+      let subs = [];
+      for (const s0 of q.subs) {
+        const s = normalize(s0);
+        if (s.q === q.q) subs.push(...s.subs.map((ss) => withBoost(ss, ss.boost * s.boost)));
+        else subs.push(s);
+      }
+      if (subs.every((s) => s.q === "null")) return NULL;
+      if (subs.some((s) => s.q === "every" && s.field == null)) return { q: "every", field: null, boost: 1 };
+      const seen = new Set();
+      subs = subs.filter((s) => {
+        const k = key(s);
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return s.q !== "null";
+      });
+      if (!subs.length) return NULL;
+      if (subs.length === 1) {
+        const sub = subs[0];
+        const subBoost = sub.boost ?? 1;
+        return q.boost === 1 && subBoost === 1 ? sub : withBoost(sub, subBoost * q.boost);
+      }
+      return { q: q.q, subs, boost: q.boost };
+    }
+    case "not": {
+      const sub = normalize(q.sub);
+      return sub.q === "null" ? NULL : { q: "not", sub, boost: q.boost };
+    }
+    case "phrase":
+      if (!q.words.length) return NULL;
+      if (q.words.length === 1) return { q: "term", field: q.field, text: q.words[0], boost: 1 };
+      return q;
+    case "wildcard": {
+      const t = q.text;
+      if (t === "*") return { q: "every", field: q.field, boost: q.boost };
+      if (!t.includes("*") && !t.includes("?")) return leaf("term", q.field, t, q.boost);
+      if (!t.includes("?") && !t.includes("[") && t.endsWith("*") && t.indexOf("*") === t.length - 1) {
+        return leaf("prefix", q.field, t.slice(0, -1), q.boost);
+      }
+      return q;
+    }
+    default:
+      return q;
+  }
+}
+
+function* leaves(q) {
+  if (q.q === "and" || q.q === "or") for (const s of q.subs) yield* leaves(s);
+  else if (q.q === "not") yield* leaves(q.sub);
+  else yield q;
+}
+
+function rawParse(text, meta, analyzer) {
+  let g = tag(text);
+  g = doGroups(g);
+  g = doWildcards(g);
+  g = doFieldnames(g);
+  g = doMultifield(g, meta);
+  g = removeWhitespace(g);
+  g = doOperators(g);
+  const q = makeQuery(g, meta, analyzer);
+  return q && truthy(q) ? normalize(q) : NULL;
+}
+
+function expandTopics(q, meta, analyzer) {
+  if (q.q === "and" || q.q === "or") return { ...q, subs: q.subs.map((s) => expandTopics(s, meta, analyzer)) };
+  if (q.q === "not") return { ...q, sub: expandTopics(q.sub, meta, analyzer) };
+  if (q.field !== "topic") return q;
+  if (q.q !== "term") throw new QueryError("topic: takes the name of one topic, as in topic:robotics.");
+  const name = q.text.toLowerCase();
+  if (!Object.prototype.hasOwnProperty.call(meta.topics, name)) {
+    const known = Object.keys(meta.topics).sort().join(", ") || "none on this shelf";
+    throw new QueryError(`Unknown topic '${q.text}' — topics are: ${known}.`);
+  }
+  const sub = rawParse(meta.topics[name], meta, analyzer);
+  return q.boost !== 1 ? withBoost(sub, sub.boost * q.boost) : sub;
+}
+
+/** The checks of generator/search/query.py, in the same order, with the same messages. */
+export function parseQuery(text, meta, analyzer = new Analyzer(meta)) {
+  const t = text.replace(TRIM, "");
+  if (!t) throw new QueryError("Type some words to search for.");
+  const length = pyLen(t);
+  if (length > MAX_QUERY_CHARS) {
+    throw new QueryError(`The query is too long (${length.toLocaleString("en")} characters); keep it under ${MAX_QUERY_CHARS}.`);
+  }
+  if ((t.match(/"/g) || []).length % 2) throw new QueryError('A quotation mark is not closed: phrases go between two " marks.');
+  let q = rawParse(t, meta, analyzer);
+  q = normalize(expandTopics(q, meta, analyzer));
+  const known = [...Object.keys(meta.fields), "topic"];
+  const unknown = [...new Set([...leaves(q)].map((l) => l.field).filter((f) => f && !known.includes(f)))].sort();
+  if (unknown.length) {
+    throw new QueryError(`Unknown field ${unknown.map((n) => n + ":").join(", ")} — fields are ${known.map((f) => f + ":").join(", ")}`);
+  }
+  if ([...leaves(q)].some((l) => l.q === "wildcard" || l.q === "every")) {
+    throw new QueryError("Wildcards: only a * at the end of a word is supported, as in transform*.");
+  }
+  if (q.q === "null") throw new QueryError("Nothing to search for: the query has only common words (such as “the” or “of”).");
+  return q;
+}
+
+// ---------------------------------------------------------------------------------------
+// The static index: meta file, lexicon chunks (postings), position chunks, documents.
+
+function lowerBound(chunks, term) {
+  // The last chunk whose first term is <= term (JavaScript compares UTF-16 code units,
+  // which is how the build sorted them).
+  let lo = 0;
+  let hi = chunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (chunks[mid][0] <= term) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo - 1);
+}
+
+/** Decoded postings of one term in one field: parallel arrays, ascending doc numbers. */
+function decode(row, scorable) {
+  const [df, n] = row;
+  const ids = new Array(n);
+  let doc = 0;
+  for (let i = 0; i < n; i++) {
+    doc += row[2 + i];
+    ids[i] = doc;
+  }
+  const weights = row.slice(2 + n, 2 + 2 * n);
+  const lengths = scorable ? row.slice(2 + 2 * n, 2 + 3 * n) : null;
+  return { df, ids, weights, lengths };
+}
+
+export class StaticIndex {
+  /** ``fetchJson(url) -> Promise<object>``; URLs are resolved against the meta file's. */
+  constructor(metaUrl, meta, fetchJson) {
+    this.base = new URL(".", metaUrl).href;
+    this.meta = meta;
+    this.fetchJson = fetchJson;
+    this.analyzer = new Analyzer(meta);
+    this.chunks = new Map();
+    this.positions = new Map();
+    this.bytes = 0;
+    const deleted = new Set(meta.deleted);
+    this.live = [];
+    for (let d = 0; d < meta.docCount; d++) if (!deleted.has(d)) this.live.push(d);
+  }
+
+  static async open(metaUrl, fetchJson = defaultFetch) {
+    return new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson);
+  }
+
+  _chunk(i, positions = false) {
+    const cache = positions ? this.positions : this.chunks;
+    if (!cache.has(i)) {
+      const file = this.meta.chunks[i][positions ? 2 : 1];
+      cache.set(i, file ? this.fetchJson(this.base + file) : Promise.resolve({}));
+    }
+    return cache.get(i);
+  }
+
+  /** Chunk numbers holding ``term``, or every term starting with it when ``prefix``. */
+  chunkRange(term, prefix = false) {
+    const chunks = this.meta.chunks;
+    const first = lowerBound(chunks, term);
+    let last = first;
+    if (prefix) while (last + 1 < chunks.length && chunks[last + 1][0].startsWith(term)) last += 1;
+    return [first, last];
+  }
+
+  /** Fetch every chunk a query needs (in parallel) before it is scored. */
+  async load(q) {
+    const wanted = [];
+    for (const l of leaves(q)) {
+      if (l.q === "term") wanted.push([l.text, false, false]);
+      else if (l.q === "prefix") wanted.push([l.text, true, false]);
+      else if (l.q === "phrase") for (const w of l.words) wanted.push([w, false, true]);
+    }
+    const jobs = [];
+    for (const [term, prefix, positions] of wanted) {
+      const [a, b] = this.chunkRange(term, prefix);
+      for (let i = a; i <= b; i++) {
+        jobs.push(this._chunk(i));
+        if (positions) jobs.push(this._chunk(i, true));
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  async postings(field, term) {
+    const [i] = this.chunkRange(term);
+    const chunk = await this._chunk(i);
+    const entry = chunk.terms?.[term]?.[field];
+    if (!entry) return null;
+    const spec = this.meta.fields[field];
+    const p = decode(entry, spec.scorable);
+    p.idf = chunk.idf[String(p.df)];
+    return p;
+  }
+
+  async positionsOf(field, term) {
+    const [i] = this.chunkRange(term);
+    const chunk = await this._chunk(i, true);
+    const lists = chunk[term]?.[field] || [];
+    return lists.map((deltas) => {
+      let p = 0;
+      return deltas.map((d) => (p += d));
+    });
+  }
+
+  async expand(field, prefix) {
+    const [a, b] = this.chunkRange(prefix, true);
+    const out = [];
+    for (let i = a; i <= b; i++) {
+      const chunk = await this._chunk(i);
+      for (const term of Object.keys(chunk.terms || {})) {
+        if (term.startsWith(prefix) && chunk.terms[term][field]) out.push(term);
+      }
+    }
+    // Whoosh walks the lexicon in UTF-8 byte order, which is code point order.
+    return out.sort(comparePy);
+  }
+
+  document(docnum) {
+    return this.fetchJson(`${this.base}doc/${docnum}.json`);
+  }
+}
+
+function comparePy(a, b) {
+  const x = Array.from(a, (c) => c.codePointAt(0));
+  const y = Array.from(b, (c) => c.codePointAt(0));
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+async function defaultFetch(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+// ---------------------------------------------------------------------------------------
+// Scoring (whoosh.scoring.BM25F) and matching (whoosh.matching), as maps docnum -> score.
+
+function bm25(idf, tf, fl, avgfl, B, K1) {
+  return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + (B * fl) / avgfl)));
+}
+
+// Whoosh's make_binary_tree: how a phrase's intersection adds its words' scores.
+function binaryTreeSum(values) {
+  if (values.length === 1) return values[0];
+  const half = values.length >> 1;
+  return binaryTreeSum(values.slice(0, half)) + binaryTreeSum(values.slice(half));
+}
+
+async function termScores(index, field, text, boost) {
+  const out = new Map();
+  const spec = index.meta.fields[field];
+  if (!spec) return out;
+  const p = await index.postings(field, text);
+  if (!p) return out;
+  const meta = index.meta;
+  const avgfl = (spec.scorable ? spec.length / (meta.docCount || 1) : 0) || 1;
+  for (let i = 0; i < p.ids.length; i++) {
+    const w = p.weights[i];
+    let s = spec.scorable ? bm25(p.idf, w, p.lengths[i], avgfl, meta.B, meta.K1) : w;
+    if (boost !== 1) s *= boost;
+    out.set(p.ids[i], s);
+  }
+  return out;
+}
+
+// whoosh.query.spans.SpanNear2Matcher._get_spans, for one document.
+function phraseMatches(positionLists, slop) {
+  let aspans = positionLists[0].map((p) => [p, p]);
+  let i = 1;
+  while (i < positionLists.length && aspans.length) {
+    const bspans = positionLists[i].map((p) => [p, p]);
+    const spans = new Map();
+    for (const a of aspans) {
+      let j = bisect(bspans, a[0]);
+      while (j < bspans.length) {
+        const b = bspans[j];
+        j += 1;
+        if (b[1] < a[0] - slop || a[0] > b[0]) continue;
+        if (b[0] > a[1] + slop) break;
+        const dist = distance(a, b);
+        if (dist >= 1 && dist <= slop) {
+          const s = [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
+          spans.set(s.join(","), s);
+        }
+      }
+    }
+    aspans = [...spans.values()].sort((x, y) => x[0] - y[0]);
+    i += 1;
+  }
+  return i === positionLists.length && aspans.length > 0;
+}
+
+function bisect(spans, start) {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid][0] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function distance(a, b) {
+  const overlaps = (a[0] >= b[0] && a[0] <= b[1]) || (a[1] >= b[0] && a[1] <= b[1]) ||
+    (b[0] >= a[0] && b[0] <= a[1]) || (b[1] >= a[0] && b[1] <= a[1]);
+  if (overlaps) return 0;
+  if (a[1] < b[0]) return b[0] - a[1];
+  return a[0] - b[1];
+}
+
+async function phraseScores(index, q) {
+  const out = new Map();
+  if (!index.meta.fields[q.field]) return out;
+  const per = [];
+  for (const w of q.words) {
+    const p = await index.postings(q.field, w);
+    if (!p) return out; // Whoosh: a missing word means no match at all
+    per.push({ scores: await termScores(index, q.field, w, 1), ids: p.ids, positions: await index.positionsOf(q.field, w) });
+  }
+  const where = per.map(({ ids }) => new Map(ids.map((d, i) => [d, i])));
+  for (const d of per[0].ids) {
+    if (!where.every((m) => m.has(d))) continue;
+    const lists = per.map((p, k) => p.positions[where[k].get(d)]);
+    if (!phraseMatches(lists, q.slop)) continue;
+    let s = binaryTreeSum(per.map((p) => p.scores.get(d)));
+    if (q.boost !== 1) s *= q.boost;
+    out.set(d, s);
+  }
+  return out;
+}
+
+async function evaluate(index, q) {
+  switch (q.q) {
+    case "term":
+      return termScores(index, q.field, q.text, q.boost);
+    case "prefix": {
+      const terms = await index.expand(q.field, q.text);
+      if (terms.length === 1) return termScores(index, q.field, terms[0], q.boost);
+      const parts = [];
+      for (const t of terms) parts.push(await termScores(index, q.field, t, q.boost));
+      return union(parts, 1);
+    }
+    case "phrase":
+      return phraseScores(index, q);
+    case "and": {
+      const parts = [];
+      for (const s of q.subs) parts.push(await evaluate(index, s));
+      const smallest = parts.reduce((a, b) => (b.size < a.size ? b : a));
+      const out = new Map();
+      for (const d of smallest.keys()) {
+        if (!parts.every((p) => p.has(d))) continue;
+        // Added in query order; Whoosh's matcher tree may add in another order, which
+        // can differ in the last bit only, never enough to reorder distinct scores.
+        let s = 0;
+        for (const p of parts) s += p.get(d);
+        out.set(d, q.boost !== 1 ? s * q.boost : s);
+      }
+      return out;
+    }
+    case "or": {
+      const parts = [];
+      for (const s of q.subs) parts.push(await evaluate(index, s));
+      return union(parts, q.boost);
+    }
+    case "not": {
+      const excluded = await evaluate(index, q.sub);
+      const out = new Map();
+      for (const d of index.live) if (!excluded.has(d)) out.set(d, 1);
+      return out;
+    }
+    default:
+      return new Map();
+  }
+}
+
+function union(parts, boost) {
+  const out = new Map();
+  for (const p of parts) {
+    for (const [d, s] of p) out.set(d, out.has(d) ? out.get(d) + s : s);
+  }
+  if (boost !== 1) for (const [d, s] of out) out.set(d, s * boost);
+  return out;
+}
+
+/** Stems, prefixes and fields to highlight: the query's words outside NOT. */
+export function highlightTerms(q) {
+  const terms = [];
+  const walk = (n) => {
+    if (n.q === "and" || n.q === "or") n.subs.forEach(walk);
+    else if (n.q === "term") terms.push({ field: n.field, text: n.text, prefix: false });
+    else if (n.q === "prefix") terms.push({ field: n.field, text: n.text, prefix: true });
+    else if (n.q === "phrase") n.words.forEach((w) => terms.push({ field: n.field, text: w, prefix: false }));
+  };
+  walk(q);
+  return terms;
+}
+
+/**
+ * Run ``text`` against ``index``: {total, hits: [{docnum, score}], query} with the best
+ * ``limit`` first (score, then document number, as Whoosh's TopCollector orders them).
+ * Throws QueryError with a message for the reader when the query cannot be run.
+ */
+export async function search(index, text, limit = 10) {
+  const q = parseQuery(text, index.meta, index.analyzer);
+  await index.load(q);
+  const scores = await evaluate(index, q);
+  const hits = [...scores].map(([docnum, score]) => ({ docnum, score }));
+  hits.sort((a, b) => b.score - a.score || a.docnum - b.docnum);
+  return { total: hits.length, hits: hits.slice(0, limit), query: q };
+}
