@@ -56,3 +56,15 @@ PAPERSHELF = {
     "listing_page_size": 50,
     "feed_max_items": 50,
 }
+
+# Topics are saved searches (Whoosh query syntax, as in the search box): each gets a page,
+# feeds, and a chip on the pages of its papers.  `papershelf search 'QUERY'` previews one.
+TOPICS = {
+    "Diffusion models": '"diffusion model" OR "denoising diffusion" OR title:diffusion',
+    "Large language models": '"large language model" OR llm OR llms OR title:gpt OR title:"language models"',
+    "Vision transformers": '"vision transformer" OR vit OR title:(vision transformer)',
+    "Domain adaptation": '"domain adaptation" OR "domain generalization" OR "distribution shift"',
+    "Robotics": 'title:robot* OR title:manipulation OR title:navigation OR "robot learning"',
+    "Speech": "title:speech OR title:speaker OR title:wav2vec OR title:tts OR title:audio",
+    "Quantization": "quantization OR quantized",
+}

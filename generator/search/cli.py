@@ -2,36 +2,44 @@
 
 from __future__ import annotations
 
-import sys
+import contextlib
+import os
 from pathlib import Path
 from typing import TextIO
 
 from .. import urls
 from ..errors import ConfigError
-from .query import SearchHit, search
+from .query import SearchHit, SearchResults, search
 
 BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
 
 
 def run_search(settings_file: Path, text: str, limit: int, out: TextIO) -> int:
     results = search(_index_dir(settings_file), text, limit)
+    try:
+        _print(text, results, out)
+    except BrokenPipeError:
+        # Piped into `head`: the reader has seen enough; say nothing more.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+    return 0
+
+
+def _print(text: str, results: SearchResults, out: TextIO) -> None:
     if not results.hits:
         print(f"No papers match {text!r}.", file=out)
-        return 0
+        return
     shown = len(results.hits)
     total = f"{results.total:,} papers match" if results.total != 1 else "1 paper matches"
     print(f"{total}; the best {shown}:" if shown < results.total else f"{total}:", file=out)
     for rank, hit in enumerate(results.hits, start=1):
         print(file=out)
         print(_entry(rank, hit, out.isatty()), file=out)
-    return 0
 
 
 def _entry(rank: int, hit: SearchHit, tty: bool) -> str:
     def marked(segments: tuple) -> str:
-        return "".join(
-            (f"{BOLD}{s.text}{PLAIN}" if tty else f"*{s.text}*") if s.matched else s.text for s in segments
-        )
+        return "".join((f"{BOLD}{s.text}{PLAIN}" if tty else f"*{s.text}*") if s.matched else s.text for s in segments)
 
     snippet = " … ".join(" ".join(marked(s).split()) for s in hit.snippets)
     lines = [
@@ -50,5 +58,3 @@ def _index_dir(settings_file: Path) -> Path:
 
     settings = read_settings(str(settings_file))
     return Path(settings.get("CACHE_PATH") or "cache") / "search"
-
-

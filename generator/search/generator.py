@@ -82,9 +82,7 @@ class SearchGenerator(Generator):
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-search.json")
         started = time.monotonic()
         meta_path = self._write_shards(config, model, out)
-        write_pages(
-            [PageSpec(urls.SEARCH, "search", {"meta_url": meta_path, "nav": "search"})], self.env, config, out
-        )
+        write_pages([PageSpec(urls.SEARCH, "search", {"meta_url": meta_path, "nav": "search"})], self.env, config, out)
         removed = out.finish()
         logger.info(
             "Wrote the browser's search index in %.2f s (%d files changed, %d unchanged, %d stale removed)",

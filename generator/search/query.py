@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import highlight, index, query
+from whoosh.collectors import TopCollector
 from whoosh.qparser import QueryParser
+from whoosh.searching import Results, Searcher
 
 from ..errors import PapershelfError
 from .schema import QUERY_FIELDS, TOPIC_FIELD, make_parser, weighting
@@ -122,7 +124,7 @@ def search(index_dir: Path, text: str, limit: int = 10) -> SearchResults:
     ix = open_index(index_dir)
     q = parse(text, make_parser(ix.schema), read_topics(index_dir))
     with ix.searcher(weighting=weighting()) as searcher:
-        results = searcher.search(q, limit=limit, terms=True)
+        results = top(searcher, q, limit)
         passages = highlight.Highlighter(
             fragmenter=highlight.ContextFragmenter(maxchars=160, surround=60), formatter=SegmentFormatter()
         )
@@ -146,7 +148,20 @@ def ranked_slugs(index_dir: Path, text: str, limit: int = 10) -> list[str]:
     ix = open_index(index_dir)
     q = parse(text, make_parser(ix.schema), read_topics(index_dir))
     with ix.searcher(weighting=weighting()) as searcher:
-        return [hit["slug"] for hit in searcher.search(q, limit=limit)]
+        return [hit["slug"] for hit in top(searcher, q, limit)]
+
+
+def top(searcher: Searcher, q: query.Query, limit: int) -> Results:
+    """The best ``limit`` matches, best first (by score, then by document number).
+
+    Whoosh's collector normally "replaces" its matchers as it goes (``replace=10``) to
+    skip work; on this index that optimisation drops papers which belong in the top
+    results (a limited search disagrees with an unlimited one), so it is turned off.
+    Block-quality skipping, which is exact, stays on.
+    """
+    collector = TopCollector(limit=limit, replace=0)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
 
 
 class SegmentFormatter(highlight.Formatter):
