@@ -1,0 +1,30 @@
+"""Search for the shelf: one Whoosh index of record, three front ends that agree.
+
+- ``papershelf search QUERY`` and the local backend's ``/api/v1/search`` ask Whoosh
+  itself, through ``search()`` below;
+- the static site asks ``theme/static/js/search.js``, which reads the index exported as
+  static shards (``export.py``) and analyses, parses and scores queries as Whoosh does;
+- topics (``TOPICS`` in pelicanconf.py) are saved queries over the same index.
+
+The pipeline, run by the Pelican plugin's ``SearchGenerator`` on every build:
+``index.update_index`` (only new, changed and removed papers are written) →
+``topics.topic_members`` → ``related.update_related`` → ``export.export_index``.
+
+Which Whoosh: ``whoosh3==3.54.0``, pinned exactly.  PyPI's ``whoosh`` 2.7.4 (2016) emits
+SyntaxWarnings on Python 3.12+ that fail ``-W error`` test runs; ``whoosh-reloaded``
+2.7.5 imports cleanly but is declared unmaintained; ``whoosh-ng`` crashes on phrase
+queries.  whoosh3 is maintained, imports cleanly on 3.11–3.13, has no dependencies and
+reads and writes the same index files with the same results.  It is released almost
+daily (by an automated maintainer), hence the exact pin and deliberate upgrades.  This
+package keeps to the classic 2.7 API (``whoosh.index``, ``fields``, ``qparser``,
+``analysis``, ``highlight``, ``collectors``), so ``whoosh-reloaded==2.7.5`` is a drop-in
+fallback.  Two things differ from Whoosh's defaults on purpose: the token pattern is
+spelled out (whoosh3 changed its default), and the collector runs with ``replace=0``
+(see ``query.top``).
+"""
+
+from __future__ import annotations
+
+from .query import BadQuery, SearchHit, SearchResults, Segment, search
+
+__all__ = ["BadQuery", "SearchHit", "SearchResults", "Segment", "search"]

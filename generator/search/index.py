@@ -86,10 +86,8 @@ def update_index(
 ) -> IndexUpdate:
     """Bring the index in ``index_dir`` in step with ``papers``; record ``topics`` beside it."""
     started = time.monotonic()
-    ix, rebuilt = _open(index_dir)
     hashes = {p.slug: content_hash(p) for p in papers}
-    with ix.searcher() as searcher:
-        stored = _stored_hashes(searcher)
+    ix, rebuilt, stored = _open(index_dir)
     to_write = [p for p in papers if stored.get(p.slug) != hashes[p.slug]]
     removed = [slug for slug in stored if slug not in hashes]
     if to_write or removed:
@@ -118,19 +116,22 @@ def update_index(
     )
 
 
-def _open(index_dir: Path) -> tuple[index.Index, bool]:
-    """The index in ``index_dir``, created afresh if missing, damaged or of another schema."""
-    state = read_state(index_dir)
-    if index.exists_in(str(index_dir)) and state.get("schema") == SCHEMA_VERSION:
+def _open(index_dir: Path) -> tuple[index.Index, bool, dict[str, str]]:
+    """The index in ``index_dir`` and what it holds (slug -> hash); created afresh if it is
+    missing, of another schema version, or cannot be read."""
+    if read_state(index_dir).get("schema") == SCHEMA_VERSION:
         try:
-            return index.open_dir(str(index_dir)), False
+            if index.exists_in(str(index_dir)):
+                ix = index.open_dir(str(index_dir))
+                with ix.searcher() as searcher:
+                    return ix, False, _stored_hashes(searcher)
         except Exception as exc:  # noqa: BLE001 -- any unreadable index is rebuilt from the shelf
-            logger.warning("Rebuilding the search index: the one in %s cannot be opened (%s)", index_dir, exc)
+            logger.warning("Rebuilding the search index: the one in %s cannot be read (%s)", index_dir, exc)
     shutil.rmtree(index_dir, ignore_errors=True)
     index_dir.mkdir(parents=True, exist_ok=True)
     ix = index.create_in(str(index_dir), make_schema())
     write_state(index_dir, ())
-    return ix, True
+    return ix, True, {}
 
 
 def _stored_hashes(searcher: object) -> dict[str, str]:

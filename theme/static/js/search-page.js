@@ -19,7 +19,8 @@ let committed = true; // the next typed query starts a new history entry
 
 function loadEngine() {
   if (!loading) {
-    loading = import(form.dataset.engineUrl).then(async (module) => {
+    // Resolved against the page: a bare import() would resolve against this module.
+    loading = import(new URL(form.dataset.engineUrl, document.baseURI).href).then(async (module) => {
       const metaUrl = new URL(form.dataset.metaUrl, document.baseURI).href;
       engine = { module, index: await module.StaticIndex.open(metaUrl) };
       return engine;

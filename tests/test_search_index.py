@@ -1,0 +1,302 @@
+"""The Whoosh index, topics, related papers and the command line, on real indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+from whoosh import index
+
+from generator.cli import main
+from generator.errors import ConfigError
+from generator.model import Paper
+from generator.search import search
+from generator.search.index import content_hash, update_index
+from generator.search.query import MAX_QUERY_CHARS, BadQuery, ranked_slugs
+from generator.search.related import update_related
+from generator.search.state import STATE_FILE
+from generator.search.topics import check_topics, topic_members
+from generator.settings import Topic
+
+DAY = dt.date(2026, 3, 13)
+
+
+def paper(slug: str, title: str, abstract: str, **fields: object) -> Paper:
+    return Paper(title=title, abstract=abstract, date=fields.pop("date", DAY), slug=slug, **fields)  # type: ignore[arg-type]
+
+
+SHELF = [
+    paper(
+        "diffusion-for-robots",
+        "Diffusion Policies for Robot Manipulation",
+        "We train diffusion models to control a robot arm. Denoising steps produce actions.",
+        collections=("robotics",),
+        authors=("Chenguang Huang", "Oier Mees"),
+        arxiv_id="2210.05714",
+    ),
+    paper(
+        "quantized-diffusion",
+        "Post-Training Quantization of Diffusion Models",
+        "Quantization makes diffusion models small. We quantize weights to four bits.",
+        collections=("efficiency",),
+    ),
+    paper(
+        "speech-pretraining",
+        "Self-Supervised Speech Representations",
+        "Pretraining on unlabeled speech improves recognition of spoken words.",
+        collections=("speech",),
+        date=dt.date(2026, 3, 11),
+    ),
+    paper(
+        "vision-transformers",
+        "Efficient Vision Transformers",
+        "Vision transformers split images into patches. We prune tokens to make them efficient.",
+        collections=("efficiency",),
+    ),
+]
+TOPICS = (
+    Topic("Diffusion models", "diffusion-models", '"diffusion model" OR denoising'),
+    Topic("Efficiency", "efficiency", "quantization OR prune OR efficient"),
+)
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "search"
+    update_index(folder, SHELF, TOPICS)
+    return folder
+
+
+def doc_count(folder: Path) -> int:
+    with index.open_dir(str(folder)).searcher() as searcher:
+        return searcher.doc_count()
+
+
+def test_a_first_update_indexes_every_paper(tmp_path: Path) -> None:
+    update = update_index(tmp_path / "search", SHELF, TOPICS)
+    assert (update.added, update.changed, update.removed, update.rebuilt) == (4, 0, 0, True)
+    assert doc_count(tmp_path / "search") == 4
+
+
+def test_an_unchanged_shelf_writes_nothing(index_dir: Path) -> None:
+    generation = index.open_dir(str(index_dir)).latest_generation()
+    update = update_index(index_dir, SHELF, TOPICS)
+    assert (update.added, update.changed, update.removed, update.unchanged) == (0, 0, 0, 4)
+    assert index.open_dir(str(index_dir)).latest_generation() == generation
+
+
+def test_adding_changing_and_removing_papers_writes_only_those(index_dir: Path) -> None:
+    new = paper("graph-networks", "Graph Neural Networks", "Message passing over graphs.")
+    edited = SHELF[1].replace(abstract="Quantization of diffusion models to two bits.")
+    update = update_index(index_dir, [SHELF[0], edited, SHELF[3], new], TOPICS)
+    assert (update.added, update.changed, update.removed, update.unchanged) == (1, 1, 1, 2)
+    assert doc_count(index_dir) == 4
+    assert ranked_slugs(index_dir, "graphs") == ["graph-networks"]
+    assert ranked_slugs(index_dir, "bits two") == ["quantized-diffusion"]
+    assert ranked_slugs(index_dir, "speech") == []
+
+
+def test_the_content_hash_covers_every_indexed_field() -> None:
+    base = SHELF[0]
+    for change in (
+        {"title": "Other"},
+        {"abstract": "Other."},
+        {"date": dt.date(2026, 1, 1)},
+        {"collections": ("x",)},
+        {"authors": ("A B",)},
+        {"arxiv_id": "2101.00001"},
+    ):
+        assert content_hash(base.replace(**change)) != content_hash(base), change
+    assert content_hash(base.replace(upvotes=5)) == content_hash(base)  # not indexed
+
+
+def test_an_index_of_another_schema_version_is_rebuilt(index_dir: Path) -> None:
+    (index_dir / STATE_FILE).write_text('{"schema": 0, "topics": {}}')
+    update = update_index(index_dir, SHELF, TOPICS)
+    assert update.rebuilt
+    assert doc_count(index_dir) == 4
+
+
+def test_a_damaged_index_is_rebuilt_from_the_shelf(index_dir: Path) -> None:
+    for segment in index_dir.glob("*.seg"):
+        segment.write_bytes(b"\x00garbage")
+    for toc in index_dir.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"not a toc")
+    update = update_index(index_dir, SHELF, TOPICS)
+    assert update.rebuilt
+    assert ranked_slugs(index_dir, "speech") == ["speech-pretraining"]
+
+
+def test_two_builds_updating_at_once_both_finish_and_agree(index_dir: Path) -> None:
+    extra = [paper(f"extra-{n}", f"Extra paper {n}", f"Abstract number {n}.") for n in range(30)]
+    errors: list[BaseException] = []
+
+    def run(papers: list[Paper]) -> None:
+        try:
+            update_index(index_dir, papers, TOPICS)
+        except BaseException as exc:  # noqa: BLE001 -- reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(SHELF + extra,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert doc_count(index_dir) == len(SHELF) + len(extra)
+
+
+def test_search_returns_ranked_hits_with_highlighted_passages(index_dir: Path) -> None:
+    results = search(index_dir, "diffusion models", limit=5)
+    assert results.total == 2
+    assert [hit.slug for hit in results.hits] == ["quantized-diffusion", "diffusion-for-robots"]
+    best = results.hits[0]
+    assert best.title == "Post-Training Quantization of Diffusion Models"
+    assert best.score > results.hits[1].score > 0
+    assert "".join(s.text for s in best.title_segments) == best.title
+    assert [s.text for s in best.title_segments if s.matched] == ["Diffusion", "Models"]
+    matched = {s.text.lower() for snippet in best.snippets for s in snippet if s.matched}
+    assert matched == {"diffusion", "models"}
+
+
+def test_the_query_language_is_whooshs(index_dir: Path) -> None:
+    def found(text: str) -> set[str]:
+        return set(ranked_slugs(index_dir, text))
+
+    assert found("diffusion OR speech") == {"quantized-diffusion", "speech-pretraining", "diffusion-for-robots"}
+    assert ranked_slugs(index_dir, "diffusion NOT robot") == ["quantized-diffusion"]
+    assert found('"diffusion models"') == {"quantized-diffusion", "diffusion-for-robots"}
+    assert ranked_slugs(index_dir, '"models diffusion"') == []
+    assert ranked_slugs(index_dir, "quantiz*") == ["quantized-diffusion"]
+    assert found("collection:efficiency") == {"quantized-diffusion", "vision-transformers"}
+    assert ranked_slugs(index_dir, "author:mees") == ["diffusion-for-robots"]
+    assert ranked_slugs(index_dir, 'author:"oier mees"') == ["diffusion-for-robots"]
+    assert ranked_slugs(index_dir, "arxiv:2210.05714") == ["diffusion-for-robots"]
+    assert ranked_slugs(index_dir, "joined:2026-03-11") == ["speech-pretraining"]
+    assert found("joined:2026-03*") == {p.slug for p in SHELF}
+    assert ranked_slugs(index_dir, "topic:efficiency NOT transformers") == ["quantized-diffusion"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Type some words"),
+        ("   ", "Type some words"),
+        ("the of and", "only common words"),
+        ('"unbalanced phrase', "quotation mark is not closed"),
+        ("x" * 10_000, f"keep it under {MAX_QUERY_CHARS}"),
+        ("venue:neurips", "Unknown field venue:"),
+        ("topic:nothing-like-this", "Unknown topic"),
+        ("topic:diff*", "topic: takes the name of one topic"),
+        ("*", "only a * at the end of a word"),
+        ("tr?nsformer", "only a * at the end of a word"),
+    ],
+)
+def test_a_bad_query_gets_a_message_not_an_exception(index_dir: Path, text: str, message: str) -> None:
+    with pytest.raises(BadQuery, match=message.replace("*", r"\*")):
+        search(index_dir, text)
+
+
+def test_html_in_a_query_is_just_words(index_dir: Path) -> None:
+    assert ranked_slugs(index_dir, "<script>alert('diffusion')</script>") == []
+    assert ranked_slugs(index_dir, "<b>speech</b>") == ["speech-pretraining"]
+
+
+def test_topics_list_every_matching_paper(index_dir: Path) -> None:
+    members = topic_members(index_dir, TOPICS)
+    assert members["diffusion-models"] == {"diffusion-for-robots", "quantized-diffusion"}
+    assert members["efficiency"] == {"quantized-diffusion", "vision-transformers"}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("the", "only common words"), ("venue:x", "Unknown field"), ("topic:efficiency", "topics do not nest")],
+)
+def test_a_topic_query_that_cannot_run_stops_the_build(query: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=f"TOPICS: 'Broken': .*{message}"):
+        check_topics([Topic("Broken", "broken", query)])
+
+
+def related_shelf() -> list[Paper]:
+    themes = {
+        "diffusion": "diffusion denoising score sampler noise schedule image generation",
+        "speech": "speech audio acoustic speaker recognition waveform phoneme",
+        "graphs": "graph node edge message passing neighbourhood molecule",
+    }
+    papers = []
+    for theme, words in themes.items():
+        vocab = words.split()
+        for n in range(7):
+            text = " ".join(vocab[(n + k) % len(vocab)] for k in range(5))
+            papers.append(paper(f"{theme}-{n}", f"{theme.title()} study {n}", f"We study {text}. {theme} {n}."))
+    return papers
+
+
+def test_related_papers_are_five_papers_on_the_same_theme(tmp_path: Path) -> None:
+    papers = related_shelf()
+    update_index(tmp_path / "search", papers)
+    related = update_related(tmp_path / "search", tmp_path / "related.pickle", papers).related
+    for p in papers:
+        theme = p.slug.split("-")[0]
+        assert len(related[p.slug]) == 5
+        assert p.slug not in related[p.slug]
+        assert all(other.startswith(theme) for other in related[p.slug]), (p.slug, related[p.slug])
+
+
+def test_a_new_paper_joins_the_related_lists_of_its_neighbours_without_a_full_recompute(tmp_path: Path) -> None:
+    papers = related_shelf()
+    update_index(tmp_path / "search", papers)
+    cache = tmp_path / "related.pickle"
+    update_related(tmp_path / "search", cache, papers)
+    twin = papers[0].replace(slug="diffusion-twin", title="Diffusion study twin")
+    grown = [*papers, twin]
+    update_index(tmp_path / "search", grown)
+    update = update_related(tmp_path / "search", cache, grown)
+    assert (update.computed, update.relisted) == (1, 0)
+    assert "diffusion-twin" in update.related["diffusion-0"]
+    assert update.related["diffusion-twin"][0] == "diffusion-0"
+
+    shrunk = [p for p in grown if p.slug != "diffusion-0"]
+    update_index(tmp_path / "search", shrunk)
+    update = update_related(tmp_path / "search", cache, shrunk)
+    assert update.computed == 0
+    assert update.relisted >= 1
+    assert all("diffusion-0" not in others for others in update.related.values())
+    assert "diffusion-0" not in update.related
+
+
+def test_the_command_line_prints_ranked_results_with_highlights(
+    small_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = small_site / "settings.py"
+    settings.write_text(
+        f"from pelicanconf import *\nPATH = {str(small_site / 'content')!r}\nCACHE_PATH = {str(small_site / 'cache')!r}\n"
+    )
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent))
+    assert main(["search", "-s", str(settings), "domain adaptation", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 paper matches:")
+    assert "1. Continual Test-Time *Domain* *Adaptation*" in out
+    assert "papers/continual-test-time-domain-adaptation/" in out
+
+    assert main(["search", "-s", str(settings), "zebra"]) == 0
+    assert capsys.readouterr().out == "No papers match 'zebra'.\n"
+
+    assert main(["search", "-s", str(settings), '"open']) == 1
+    assert capsys.readouterr().err == (
+        'papershelf: error: A quotation mark is not closed: phrases go between two " marks.\n'
+    )
+
+
+def test_the_command_line_refuses_a_bad_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["search", "x", "--limit", "0"])
+    assert exit_info.value.code == 2
+    assert "'0' is not a number from 1 to 100" in capsys.readouterr().err
+
+
+def test_searching_before_the_first_build_says_to_build(tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="build the site first"):
+        search(tmp_path / "nothing-here", "diffusion")
