@@ -271,9 +271,8 @@ def test_the_command_line_prints_ranked_results_with_highlights(
     small_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = small_site / "settings.py"
-    settings.write_text(
-        f"from pelicanconf import *\nPATH = {str(small_site / 'content')!r}\nCACHE_PATH = {str(small_site / 'cache')!r}\n"
-    )
+    content, cache = str(small_site / "content"), str(small_site / "cache")
+    settings.write_text(f"from pelicanconf import *\nPATH = {content!r}\nCACHE_PATH = {cache!r}\n")
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent))
     assert main(["search", "-s", str(settings), "domain adaptation", "--limit", "1"]) == 0
     out = capsys.readouterr().out
