@@ -1,0 +1,121 @@
+"""A real build: the search page, the header box, topic pages, related papers, the shards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import lxml.html
+
+from generator import urls
+from generator.model import Paper
+from generator.paperfile import format_paper
+
+from .conftest import sample_papers
+from .support import build
+
+
+def parse(path: Path) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def html_pages(output: Path) -> list[Path]:
+    return [p for p in output.rglob("*.html") if "/theme/" not in str(p)]
+
+
+def meta(output: Path) -> dict:
+    (meta_file,) = (output / "search" / "data").glob("meta.*.json")
+    return json.loads(meta_file.read_text())
+
+
+def test_every_page_has_a_search_box_in_its_header(small_site: Path) -> None:
+    pages = html_pages(small_site / "output")
+    assert len(pages) > 10
+    for page in pages:
+        doc = parse(page)
+        if page.parent.name == "search":
+            assert doc.cssselect("#search-input")
+            continue
+        (form,) = doc.cssselect("header form[role=search]")
+        assert form.get("action").endswith("search/"), page
+        assert form.cssselect("input[name=q]"), page
+
+
+def test_the_search_page_points_at_this_builds_index(small_site: Path) -> None:
+    doc = parse(small_site / "output" / "search" / "index.html")
+    (form,) = doc.cssselect("[data-search-page]")
+    meta_url = form.get("data-meta-url")
+    assert meta_url.startswith("../search/data/meta.")
+    assert (small_site / "output" / "search" / meta_url.removeprefix("../search/")).is_file()
+    scripts = [s.get("src") for s in doc.cssselect("script")]
+    assert any("search-page.js" in s for s in scripts)
+    (module,) = doc.cssselect("script[type=module]")
+    assert "search-page.js" in module.get("src")
+
+
+def test_topic_pages_list_the_papers_their_query_matches(small_site: Path) -> None:
+    doc = parse(small_site / "output" / urls.file_for(urls.topic("domain-adaptation")))
+    titles = [a.text_content() for a in doc.cssselect(".papers h3 a")]
+    assert titles == ["Continual Test-Time Domain Adaptation"]
+    paper = parse(small_site / "output" / urls.file_for(urls.paper("continual-test-time-domain-adaptation")))
+    assert "Domain adaptation" in [a.text_content() for a in paper.cssselect(".chips a")]
+
+
+def test_paper_pages_list_related_papers_both_ways(small_site: Path) -> None:
+    twin = Paper(
+        title="Continual Test-Time Adaptation Revisited",
+        abstract="Test-time domain adaptation adapts a source pre-trained model to a changing target domain.",
+        date=dt.date(2026, 3, 14),
+        slug="continual-test-time-adaptation-revisited",
+    )
+    (small_site / "content" / "papers" / f"{twin.slug}.md").write_text(format_paper(twin))
+    build(small_site)
+
+    def related(slug: str) -> list[str]:
+        doc = parse(small_site / "output" / urls.file_for(urls.paper(slug)))
+        return [a.get("href") for a in doc.cssselect("section[aria-labelledby=related-heading] a")]
+
+    assert related(twin.slug)[0] == "../../papers/continual-test-time-domain-adaptation/"
+    assert "../../papers/continual-test-time-adaptation-revisited/" in related("continual-test-time-domain-adaptation")
+
+
+def test_the_shards_hold_the_index_and_stale_ones_are_removed(small_site: Path) -> None:
+    output = small_site / "output"
+    data = meta(output)
+    assert data["docCount"] == 3
+    assert sorted(
+        json.loads((output / "search/data/doc" / f"{n}.json").read_text())["slug"] for n in range(3)
+    ) == sorted(p.slug for p in sample_papers())
+    before = {p.relative_to(output) for p in (output / "search" / "data").rglob("*.json")}
+
+    new = Paper(
+        title="Speech Recognition with Transformers",
+        abstract="We transcribe speech.",
+        date=dt.date(2026, 3, 14),
+        slug="speech-recognition-with-transformers",
+    )
+    (small_site / "content" / "papers" / f"{new.slug}.md").write_text(format_paper(new))
+    (small_site / "content" / "papers" / "continual-test-time-domain-adaptation.md").unlink()
+    build(small_site)
+
+    data = meta(output)
+    after = {p.relative_to(output) for p in (output / "search" / "data").rglob("*.json")}
+    assert data["docCount"] == 4
+    assert len(data["deleted"]) == 1
+    assert before - after  # old chunks and the old meta file are gone
+    docs = [
+        json.loads((output / "search/data/doc" / f"{n}.json").read_text())["slug"]
+        for n in range(4)
+        if n not in data["deleted"]
+    ]
+    assert "speech-recognition-with-transformers" in docs
+    assert "continual-test-time-domain-adaptation" not in docs
+    assert not (output / "search/data/doc" / f"{data['deleted'][0]}.json").exists()
+
+
+def test_a_build_with_nothing_changed_rewrites_no_search_file(small_site: Path) -> None:
+    data = small_site / "output" / "search" / "data"
+    stamps = {p: p.stat().st_mtime_ns for p in data.rglob("*.json")}
+    build(small_site)
+    assert {p: p.stat().st_mtime_ns for p in data.rglob("*.json")} == stamps
