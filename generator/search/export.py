@@ -4,12 +4,12 @@ What the browser needs to run a query exactly as Whoosh does, and no more:
 
 - ``meta.<hash>.json``: the statistics BM25F uses (document count, total field lengths),
   the analysis settings (stop words), the topics, the deleted document numbers, and the
-  *chunk table*: the first term of every chunk of the lexicon, with its file names;
-- ``t/<hash>.json``: one chunk of the lexicon, terms in order, each with, per field, the
+  *chunk table*: the first term of every chunk of the lexicon, with the chunk's name;
+- ``t/<name>.json``: one chunk of the lexicon, terms in order, each with, per field, the
   document frequency and its postings (document number, term weight, field length);
   ``idf`` maps each document frequency in the chunk to Whoosh's own idf, because the
   browser's ``Math.log`` is not always rounded like Python's;
-- ``p/<hash>.json``: the positions of the same terms, fetched only for phrase queries;
+- ``p/<name>.json``: the positions of the same terms, fetched only for phrase queries;
 - ``doc/<docnum>.json``: what a result shows (slug, title, day, abstract), fetched only
   for the results on screen.
 
@@ -43,8 +43,13 @@ from .schema import (
 )
 
 DATA_DIR = "search/data/"
-CHUNK_BYTES = 16_000  # target size of a lexicon chunk, before compression
-FORMAT = 1
+# A chunk's target size grows with the square root of the lexicon's: a small shelf gets
+# small chunks, a big one fewer chunks, so the chunk table (in the meta file, fetched by
+# every first query) and the chunks a query fetches stay in balance.
+MIN_CHUNK_BYTES = 16_000
+MAX_CHUNK_BYTES = 64_000
+HASH_CHARS = 10
+FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +80,7 @@ def export_index(index_dir: Path, papers: Mapping[str, Paper], topics: Mapping[s
     files: list[ExportFile] = []
     chunk_table = []
     for first, terms in _chunks(entries):
-        postings = {"idf": {}, "terms": {}}
+        postings: dict[str, Any] = {"idf": {}, "terms": {}}
         positions: dict[str, dict[str, list]] = {}
         for term in terms:
             postings["terms"][term] = {}
@@ -84,12 +89,12 @@ def export_index(index_dir: Path, papers: Mapping[str, Paper], topics: Mapping[s
                 postings["terms"][term][field] = [df, *row]
                 if pos is not None:
                     positions.setdefault(term, {})[field] = pos
-        t_path = _named("t/", postings)
-        p_path = _named("p/", positions) if positions else None
-        files.append(t_path)
-        if p_path:
-            files.append(p_path)
-        chunk_table.append([first, _leaf(t_path.path), _leaf(p_path.path) if p_path else ""])
+        t_data, p_data = _json(postings), _json(positions)
+        # One name for both files, from both contents: the table stays small.
+        digest = hashlib.sha256(t_data + b"\0" + p_data).hexdigest()[:HASH_CHARS]
+        files.append(ExportFile(f"{DATA_DIR}t/{digest}.json", t_data))
+        files.append(ExportFile(f"{DATA_DIR}p/{digest}.json", p_data))
+        chunk_table.append([first, digest])
 
     for docnum, slug in docs:
         paper = papers.get(slug)
@@ -171,11 +176,13 @@ def _entries(reader: Any, schema: Any) -> dict[str, dict[str, tuple[int, list[in
 
 def _chunks(entries: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[str, list[str]]]:
     terms = sorted(entries, key=utf16_key)
+    costs = [len(t) + sum(len(row) * 4 + 16 for _df, row, _pos in entries[t].values()) for t in terms]
+    # Balances table size (about 25 bytes a chunk) against a query's two or three chunks.
+    target = min(MAX_CHUNK_BYTES, max(MIN_CHUNK_BYTES, int(math.sqrt(25 * sum(costs) / 2))))
     current: list[str] = []
     size = 0
-    for term in terms:
-        cost = len(term) + sum(len(row) * 4 + 16 for _df, row, _pos in entries[term].values())
-        if current and size + cost > CHUNK_BYTES:
+    for term, cost in zip(terms, costs, strict=True):
+        if current and size + cost > target:
             yield current[0], current
             current, size = [], 0
         current.append(term)
@@ -210,10 +217,5 @@ def _json(data: object) -> bytes:
 
 def _named(prefix: str, data: object) -> ExportFile:
     payload = _json(data)
-    digest = hashlib.sha256(payload).hexdigest()[:12]
-    name = f"{prefix}{digest}.json"
-    return ExportFile(DATA_DIR + name, payload)
-
-
-def _leaf(path: str) -> str:
-    return path[len(DATA_DIR) :]
+    digest = hashlib.sha256(payload).hexdigest()[:HASH_CHARS]
+    return ExportFile(f"{DATA_DIR}{prefix}{digest}.json", payload)

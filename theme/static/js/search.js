@@ -571,8 +571,8 @@ export class StaticIndex {
   _chunk(i, positions = false) {
     const cache = positions ? this.positions : this.chunks;
     if (!cache.has(i)) {
-      const file = this.meta.chunks[i][positions ? 2 : 1];
-      cache.set(i, file ? this.fetchJson(this.base + file) : Promise.resolve({}));
+      const name = this.meta.chunks[i][1];
+      cache.set(i, this.fetchJson(`${this.base}${positions ? "p" : "t"}/${name}.json`));
     }
     return cache.get(i);
   }
