@@ -122,13 +122,22 @@ def test_the_browser_returns_the_same_papers_in_the_same_order_as_whoosh(sample_
 
 
 def wait_for_status(page: object, pattern: str) -> str:
+    """The status line once the page has settled on the query in the box and says ``pattern``."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """() => {
+            const list = document.querySelector("[data-search-results]");
+            const box = document.getElementById("search-input");
+            return list.getAttribute("aria-busy") === "false" && list.dataset.query === box.value.trim();
+        }""",
+        timeout=10_000,
+    )
     status = page.locator("[data-search-status]")  # type: ignore[attr-defined]
     status.filter(has_text=re.compile(pattern)).wait_for(timeout=10_000)
     return status.inner_text()
 
 
 def result_titles(page: object) -> list[str]:
-    return page.locator("[data-search-results] li h3").all_inner_texts()  # type: ignore[attr-defined]
+    return page.locator("[data-search-results] li h2").all_inner_texts()  # type: ignore[attr-defined]
 
 
 def test_results_appear_as_you_type_with_highlights_a_count_and_the_query_in_the_url(
@@ -165,7 +174,7 @@ def test_the_keyboard_reaches_the_box_and_the_results_and_back_returns(sample_si
         second = speech[1]
         page.keyboard.press("ArrowDown")  # type: ignore[attr-defined]
         page.keyboard.press("ArrowDown")  # type: ignore[attr-defined]
-        assert page.locator("[data-search-results] li[aria-selected=true] h3").inner_text() == second  # type: ignore[attr-defined]
+        assert page.locator("[data-search-results] li[aria-selected=true] h2").inner_text() == second  # type: ignore[attr-defined]
         page.keyboard.press("Enter")  # type: ignore[attr-defined]
         page.wait_for_url(re.compile(r"/papers/"))  # type: ignore[attr-defined]
         assert page.locator("h1").inner_text() == second  # type: ignore[attr-defined]
@@ -176,8 +185,8 @@ def test_the_keyboard_reaches_the_box_and_the_results_and_back_returns(sample_si
         # A second query, then Back: the first query and its results come back.
         page.locator("#search-input").fill("robot navigation")  # type: ignore[attr-defined]
         page.keyboard.press("Enter")  # type: ignore[attr-defined]
-        robots_status = wait_for_status(page, r"papers? match")
-        assert robots_status != speech_status
+        wait_for_status(page, r"papers? match")
+        assert result_titles(page) != speech
         page.go_back()  # type: ignore[attr-defined]
         page.wait_for_function("document.getElementById('search-input').value === 'speech'")  # type: ignore[attr-defined]
         wait_for_status(page, re.escape(speech_status))
@@ -256,7 +265,7 @@ def test_search_works_under_a_sub_path_and_other_pages_never_load_it(sample_site
         page.keyboard.press("Enter")  # type: ignore[attr-defined]
         wait_for_status(page, r"papers? match")
         assert page.url.startswith(base + "search/?q=navigation")  # type: ignore[attr-defined]
-        page.locator("[data-search-results] li h3 a").first.click()  # type: ignore[attr-defined]
+        page.locator("[data-search-results] li h2 a").first.click()  # type: ignore[attr-defined]
         page.wait_for_url(re.compile(r"/shelf/papers/"))  # type: ignore[attr-defined]
     fetched = [url for url in requests if "/search/data/" in url]
     assert fetched

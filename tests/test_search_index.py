@@ -210,6 +210,15 @@ def test_topics_list_every_matching_paper(index_dir: Path) -> None:
     assert members["efficiency"] == {"quantized-diffusion", "vision-transformers"}
 
 
+def test_topics_still_list_old_papers_once_the_index_has_several_segments(index_dir: Path) -> None:
+    new = paper("more-diffusion", "More Diffusion", "A denoising sampler.")
+    update_index(index_dir, [*SHELF, new], TOPICS)
+    with index.open_dir(str(index_dir)).searcher() as searcher:
+        assert not searcher.reader().is_atomic()  # the case that once came back empty
+    members = topic_members(index_dir, TOPICS)
+    assert members["diffusion-models"] == {"diffusion-for-robots", "quantized-diffusion", "more-diffusion"}
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [("the", "only common words"), ("venue:x", "Unknown field"), ("topic:efficiency", "topics do not nest")],

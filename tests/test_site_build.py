@@ -163,7 +163,10 @@ def test_the_published_build_uses_absolute_urls_under_a_sub_path(tmp_path: Path)
                 assert urlsplit(link).netloc not in ("", "user.github.io"), f"{path}: {link}"
             elif tag != "a":
                 # The theme's files, and on the Embed page the live preview of the widget.
-                ours = tuple(f"https://user.github.io/shelf/{o}" for o in ("theme/", urls.EMBED_SCRIPT, "embed/"))
+                # The header's search box submits to the search page.
+                ours = tuple(
+                    f"https://user.github.io/shelf/{o}" for o in ("theme/", urls.EMBED_SCRIPT, "embed/", urls.SEARCH)
+                )
                 assert link.startswith(ours), f"{path}: {tag} {link}"
     doc = page(tmp_path, urls.paper("visual-language-maps-for-robot-navigation"))
     canonical = "https://user.github.io/shelf/papers/visual-language-maps-for-robot-navigation/"
@@ -234,7 +237,10 @@ def test_adding_a_paper_on_a_new_day_rewrites_only_the_pages_that_show_it(tmp_pa
     build(tmp_path, overrides=overrides)
     after = digests(tmp_path / "output")
     changed = {p for p in after if before.get(p) != after[p]}
-    assert changed == {
+    # The search page points at the new index, whose files are named by their content.
+    searched = {p for p in changed if p.startswith(urls.SEARCH)}
+    assert {"search/index.html", "search/data/doc/3.json"} <= searched
+    assert changed - searched == {
         "index.html",  # the front page shows it
         "archives/index.html",  # a new day
         "days/2026-03-14/index.html",  # its day

@@ -37,5 +37,7 @@ def topic_members(index_dir: Path, topics: Sequence[Topic]) -> Mapping[str, froz
         slugs = reader.column_reader("slug") if reader.doc_count() else None
         for topic in topics:
             q = parse(topic.query, parser)
-            members[topic.slug] = frozenset(slugs[n] for n in searcher.docs_for_query(q)) if slugs else frozenset()
+            # "is not None": a column reader of a many-segment index is falsy.
+            found = searcher.docs_for_query(q) if slugs is not None else ()
+            members[topic.slug] = frozenset(slugs[n] for n in found)
     return members

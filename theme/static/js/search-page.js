@@ -62,8 +62,10 @@ async function run(query, { push = false } = {}) {
   if (!text) {
     clear();
     setStatus("");
+    done("");
     return;
   }
+  list.setAttribute("aria-busy", "true");
   if (!engine) setStatus("Loading the search index…");
   let answer;
   try {
@@ -76,9 +78,16 @@ async function run(query, { push = false } = {}) {
     clear();
     if (engine && error instanceof engine.module.QueryError) setStatus(error.message, true);
     else setStatus(`Search is unavailable: the search index could not be loaded (${error.message}).`, true);
+    done(text);
     return;
   }
   await render(mine);
+}
+
+/** Mark the results as the settled answer to ``query`` (assistive tech and tests wait on it). */
+function done(query) {
+  list.dataset.query = query;
+  list.setAttribute("aria-busy", "false");
 }
 
 function clear() {
@@ -101,6 +110,7 @@ async function render(mine) {
     setStatus(`${shown.total.toLocaleString("en")} papers match; showing the best ${shown.hits.length}.`);
     list.append(moreButton());
   } else setStatus(shown.total === 1 ? "1 paper matches." : `${shown.total.toLocaleString("en")} papers match.`);
+  done(shown.query);
 }
 
 function moreButton() {
@@ -125,14 +135,14 @@ function resultItem(doc, i) {
   const root = new URL(form.dataset.siteRoot, document.baseURI);
   const li = document.createElement("li");
   li.id = `search-result-${i}`;
-  const h3 = document.createElement("h3");
+  const heading = document.createElement("h2");
   const a = document.createElement("a");
   a.href = new URL(`papers/${encodeURIComponent(doc.slug)}/`, root).href;
   const bdi = document.createElement("bdi");
   appendMarked(bdi, doc.title, "title");
   a.append(bdi);
   a.addEventListener("click", () => remember(shown.query, false));
-  h3.append(a);
+  heading.append(a);
   const meta = document.createElement("p");
   meta.className = "meta";
   const time = document.createElement("time");
@@ -143,7 +153,7 @@ function resultItem(doc, i) {
   const summary = document.createElement("p");
   summary.className = "summary";
   appendMarked(summary, ...snippet(doc.abstract));
-  li.append(h3, meta, summary);
+  li.append(heading, meta, summary);
   return li;
 }
 
