@@ -174,6 +174,7 @@ def run(size: int, queries: list[str]) -> dict:
     del export
 
     # The page build reuses the index and related lists just built (the plugin only checks them).
+    shutil.rmtree(site / "output", ignore_errors=True)
     cache = site / "cache"
     shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(parents=True)

@@ -8,6 +8,8 @@ browser which analysis each field uses.  Change anything here and the parity tes
 
 from __future__ import annotations
 
+import functools
+
 from whoosh import fields, qparser, query
 from whoosh.analysis import (
     STOP_WORDS,
@@ -98,13 +100,17 @@ class PaperQueryParser(qparser.QueryParser):
     for matched terms; fixing the sum makes the ranking the same for every caller.
     """
 
-    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+    def term_query(
+        self,
+        fieldname: str,
+        text: str,
+        termclass: type[query.Query],
+        boost: float = 1.0,
+        tokenize: bool = True,
+        removestops: bool = True,
+    ) -> query.Query | None:
         if termclass in (query.Prefix, query.Wildcard):
-            base = termclass
-
-            def termclass(fieldname, text, boost=1.0):
-                return base(fieldname, text, boost=boost, constantscore=False)
-
+            termclass = functools.partial(termclass, constantscore=False)  # type: ignore[assignment]
         return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
 
 
