@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import lxml.html
@@ -121,3 +122,12 @@ def test_a_build_with_nothing_changed_rewrites_no_search_file(small_site: Path) 
     stamps = {p: p.stat().st_mtime_ns for p in data.rglob("*.json")}
     build(small_site)
     assert {p: p.stat().st_mtime_ns for p in data.rglob("*.json")} == stamps
+
+
+def test_a_rebuilt_index_gets_fresh_shards_even_at_the_same_generation(small_site: Path) -> None:
+    shutil.rmtree(small_site / "cache" / "search")
+    path = small_site / "content" / "papers" / "continual-test-time-domain-adaptation.md"
+    path.write_text(path.read_text().replace("Title: Continual", "Title: Lifelong"))
+    build(small_site)
+    titles = [json.loads(p.read_text())["title"] for p in (small_site / "output/search/data/doc").glob("*.json")]
+    assert "Lifelong Test-Time Domain Adaptation" in titles

@@ -96,9 +96,11 @@ class SearchGenerator(Generator):
         """Write the shards; when the index has not changed since the last build, keep them."""
         folder = index_dir(config)
         topics = {t.slug: t.query for t in config.topics}
-        key = hashlib.sha256(
-            json.dumps([FORMAT, index.open_dir(str(folder)).latest_generation(), topics]).encode()
-        ).hexdigest()
+        ix = index.open_dir(str(folder))
+        # The table of contents names the index's segments (random ids): a rebuilt index
+        # never matches an old record, even at the same generation number.
+        toc = (folder / f"_{ix.indexname}_{ix.latest_generation()}.toc").read_bytes()
+        key = hashlib.sha256(json.dumps([FORMAT, topics]).encode() + toc).hexdigest()
         record = config.cache_path / "search-export.json"
         previous = _read_json(record)
         if previous.get("key") == key and all((config.output_path / p).is_file() for p in previous["files"]):
