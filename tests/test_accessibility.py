@@ -15,6 +15,8 @@ PAGES = {
     "not-found": "404.html",
     "embed": "embed/",
     "embed-frame": "embed/collections/fine-tuning.html",
+    "topic": "topics/diffusion-models/",
+    "search": "search/?q=diffusion%20models",
 }
 
 
@@ -25,6 +27,8 @@ def test_no_serious_or_critical_violations(chromium, sample_site: str, name: str
     try:
         page = context.new_page()
         page.goto(sample_site + PAGES[name])
+        if name == "search":  # check the page with its results on it
+            page.wait_for_function("document.querySelector('[data-search-results]').ariaBusy === 'false'")
         violations = Axe().run(page).response["violations"]
         serious = [
             (v["id"], v["impact"], v["help"], len(v["nodes"]))

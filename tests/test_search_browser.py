@@ -36,7 +36,7 @@ BAD_QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real build of the repository's sample shelf (432 papers) with its topics."""
     site = tmp_path_factory.mktemp("sample-site")
     shutil.copytree(REPO / "content" / "papers", site / "content" / "papers")
@@ -104,11 +104,11 @@ def engine_urls(page: object, base: str) -> tuple[str, str]:
     return engine, meta
 
 
-def test_the_browser_returns_the_same_papers_in_the_same_order_as_whoosh(sample_site: Path, page: object) -> None:
+def test_the_browser_returns_the_same_papers_in_the_same_order_as_whoosh(sample_build: Path, page: object) -> None:
     queries = PARITY_QUERIES + BAD_QUERIES
     assert len(PARITY_QUERIES) >= 40
-    expected = whoosh_answers(sample_site, queries)
-    with serve(sample_site / "output") as base:
+    expected = whoosh_answers(sample_build, queries)
+    with serve(sample_build / "output") as base:
         engine, meta = engine_urls(page, base)
         answers = page.evaluate(BROWSER_ANSWERS, [engine, meta, queries])  # type: ignore[attr-defined]
     differences = {q: (expected[q], answers[q]) for q in queries if expected[q] != answers[q]}
@@ -141,9 +141,9 @@ def result_titles(page: object) -> list[str]:
 
 
 def test_results_appear_as_you_type_with_highlights_a_count_and_the_query_in_the_url(
-    sample_site: Path, page: object, artifacts: Path
+    sample_build: Path, page: object, artifacts: Path
 ) -> None:
-    with serve(sample_site / "output") as base:
+    with serve(sample_build / "output") as base:
         page.goto(base + "search/")  # type: ignore[attr-defined]
         page.locator("#search-input").press_sequentially("diffusion models", delay=20)  # type: ignore[attr-defined]
         status = wait_for_status(page, r"papers match")
@@ -161,8 +161,8 @@ def test_results_appear_as_you_type_with_highlights_a_count_and_the_query_in_the
     assert page.errors == []  # type: ignore[attr-defined]
 
 
-def test_the_keyboard_reaches_the_box_and_the_results_and_back_returns(sample_site: Path, page: object) -> None:
-    with serve(sample_site / "output") as base:
+def test_the_keyboard_reaches_the_box_and_the_results_and_back_returns(sample_build: Path, page: object) -> None:
+    with serve(sample_build / "output") as base:
         page.goto(base + "papers/visual-language-maps-for-robot-navigation/")  # type: ignore[attr-defined]
         page.keyboard.press("/")  # type: ignore[attr-defined]
         assert page.evaluate("document.activeElement.id") == "header-search-input"  # type: ignore[attr-defined]
@@ -207,9 +207,9 @@ def test_the_keyboard_reaches_the_box_and_the_results_and_back_returns(sample_si
     ],
 )
 def test_no_hits_and_malformed_queries_get_a_clear_message(
-    sample_site: Path, page: object, query: str, message: str
+    sample_build: Path, page: object, query: str, message: str
 ) -> None:
-    with serve(sample_site / "output") as base:
+    with serve(sample_build / "output") as base:
         page.goto(base + "search/")  # type: ignore[attr-defined]
         page.locator("#search-input").fill(query)  # type: ignore[attr-defined]
         status = wait_for_status(page, re.escape(message))
@@ -253,10 +253,10 @@ def test_paper_text_and_queries_are_shown_as_text_never_as_html(tmp_path: Path, 
     assert page.errors == []  # type: ignore[attr-defined]
 
 
-def test_search_works_under_a_sub_path_and_other_pages_never_load_it(sample_site: Path, page: object) -> None:
+def test_search_works_under_a_sub_path_and_other_pages_never_load_it(sample_build: Path, page: object) -> None:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))  # type: ignore[attr-defined]
-    with serve(sample_site / "output", prefix="/shelf") as base:
+    with serve(sample_build / "output", prefix="/shelf") as base:
         page.goto(base)  # type: ignore[attr-defined]
         page.goto(base + "papers/visual-language-maps-for-robot-navigation/")  # type: ignore[attr-defined]
         assert not [url for url in requests if "search.js" in url or "/search/data/" in url]
