@@ -63,8 +63,8 @@ TOPICS = {
     "Diffusion models": '"diffusion model" OR "denoising diffusion" OR title:diffusion',
     "Large language models": '"large language model" OR llm OR llms OR title:gpt OR title:"language models"',
     "Vision transformers": '"vision transformer" OR vit OR title:(vision transformer)',
-    "Domain adaptation": '"domain adaptation" OR "domain generalization" OR "distribution shift"',
+    "Domain adaptation": '"domain adaptation" OR "domain generalization" OR "test-time adaptation" OR title:"distribution shift"',
     "Robotics": 'title:robot* OR title:manipulation OR title:navigation OR "robot learning"',
     "Speech": "title:speech OR title:speaker OR title:wav2vec OR title:tts OR title:audio",
-    "Quantization": "quantization OR quantized",
+    "Quantization": 'title:quantiz* OR "post-training quantization" OR "quantization-aware training"',
 }
