@@ -131,12 +131,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sizes", nargs="+", type=int)
     parser.add_argument("--queries", type=int, default=len(QUERIES), help="how many of the queries to time")
+    parser.add_argument(
+        "--only",
+        choices=("index", "browser"),
+        help="re-measure only the Whoosh index (from scratch, then adding one paper) or only the browser, "
+        "reusing the rest of an earlier run of the same size",
+    )
     args = parser.parse_args()
     results_file = WORK / "search-results.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     for size in args.sizes:
         print(f"== {size:,} papers (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
-        results[str(size)] = run(size, QUERIES[: args.queries])
+        if args.only == "index":
+            results[str(size)].update(index_only(size))
+        elif args.only == "browser":
+            results[str(size)]["browser"] = browser_measurements(WORK / f"search-{size}" / "output", QUERIES)
+        else:
+            results[str(size)] = run(size, QUERIES[: args.queries])
         results[str(size)]["machine_load"] = os.getloadavg()
         results[str(size)]["date"] = dt.date.today().isoformat()
         WORK.mkdir(parents=True, exist_ok=True)
@@ -240,6 +251,27 @@ def run(size: int, queries: list[str]) -> dict:
     harness.parent.mkdir(exist_ok=True)
     harness.write_text(HARNESS % meta_file.relative_to(output).as_posix())
     out["browser"] = browser_measurements(output, queries)
+    return out
+
+
+def index_only(size: int) -> dict:
+    """The Whoosh index from scratch, then adding one paper (median of 3)."""
+    site = WORK / f"search-{size}"
+    papers, _ = load_papers(site / "content" / "papers")
+    folder = site / "fresh" / "search"
+    shutil.rmtree(folder, ignore_errors=True)
+    t = time.monotonic()
+    update_index(folder, papers)
+    out = {"whoosh_index_s": time.monotonic() - t, "whoosh_index_mb": folder_size(folder) / 1e6}
+    times = []
+    for n in range(3):
+        new = Paper(title=f"Another new paper {n}", abstract="On speech.", date=papers[-1].date, slug=f"new-{n}")
+        papers = [*papers, new]
+        t = time.monotonic()
+        update = update_index(folder, papers)
+        times.append(time.monotonic() - t)
+        assert update.added == 1, update
+    out["add_one_index_s"] = statistics.median(times)
     return out
 
 

@@ -27,7 +27,7 @@ from ..site.output import OutputWriter
 from ..site.pages import PageSpec
 from ..site.render import write_pages
 from .export import FORMAT, export_index
-from .index import update_index
+from .index import identity, update_index
 from .related import update_related
 from .topics import check_topics, topic_members
 
@@ -97,10 +97,7 @@ class SearchGenerator(Generator):
         folder = index_dir(config)
         topics = {t.slug: t.query for t in config.topics}
         ix = index.open_dir(str(folder))
-        # The table of contents names the index's segments (random ids): a rebuilt index
-        # never matches an old record, even at the same generation number.
-        toc = (folder / f"_{ix.indexname}_{ix.latest_generation()}.toc").read_bytes()
-        key = hashlib.sha256(json.dumps([FORMAT, topics]).encode() + toc).hexdigest()
+        key = hashlib.sha256(json.dumps([FORMAT, topics]).encode() + identity(folder, ix)).hexdigest()
         record = config.cache_path / "search-export.json"
         previous = _read_json(record)
         if previous.get("key") == key and all((config.output_path / p).is_file() for p in previous["files"]):

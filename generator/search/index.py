@@ -11,9 +11,10 @@ another version is rebuilt) and the topics (saved queries), which a query can na
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import logging
+import pickle
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from whoosh import index
 
+from ..atomic import write_atomic
 from ..model import Paper
 from ..settings import Topic
 from .schema import SCHEMA_VERSION, make_schema
@@ -29,6 +31,7 @@ from .state import read_state, write_state
 
 logger = logging.getLogger(__name__)
 
+KNOWN_FILE = "papershelf-hashes.pickle"  # slug -> hash of the indexed papers, a cache of the index's columns
 WRITER_TIMEOUT = 60.0  # seconds to wait for another build's writer to finish
 
 
@@ -50,17 +53,19 @@ class IndexUpdate:
 
 
 def content_hash(paper: Paper) -> str:
-    """A hash of what the index holds about ``paper`` (topics aside)."""
-    fields = {
-        "v": SCHEMA_VERSION,
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "date": paper.date.isoformat(),
-        "collections": paper.collections,
-        "authors": paper.authors,
-        "arxiv": paper.arxiv_id,
-    }
-    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:24]
+    """A hash of what the index holds about ``paper``."""
+    # Unit and record separators cannot occur in cleaned paper text; a plain join is
+    # several times faster than JSON, which matters at 100k papers on every build.
+    fields = (
+        str(SCHEMA_VERSION),
+        paper.title,
+        paper.abstract,
+        paper.date.isoformat(),
+        "\x1e".join(paper.collections),
+        "\x1e".join(paper.authors),
+        paper.arxiv_id,
+    )
+    return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=12).hexdigest()
 
 
 def document(paper: Paper, hash_: str) -> dict[str, str]:
@@ -90,6 +95,7 @@ def update_index(
     ix, rebuilt, stored = _open(index_dir)
     to_write = [p for p in papers if stored.get(p.slug) != hashes[p.slug]]
     removed = [slug for slug in stored if slug not in hashes]
+    added = sum(1 for p in to_write if p.slug not in stored)
     if to_write or removed:
         writer = ix.writer(timeout=WRITER_TIMEOUT)
         try:
@@ -104,8 +110,11 @@ def update_index(
         except BaseException:
             writer.cancel()
             raise
+        for slug in removed:
+            del stored[slug]
+        stored.update((p.slug, hashes[p.slug]) for p in to_write)
+        _write_known(index_dir, ix, stored)
     write_state(index_dir, topics)
-    added = sum(1 for p in to_write if p.slug not in stored)
     return IndexUpdate(
         added=added,
         changed=len(to_write) - added,
@@ -123,8 +132,13 @@ def _open(index_dir: Path) -> tuple[index.Index, bool, dict[str, str]]:
         try:
             if index.exists_in(str(index_dir)):
                 ix = index.open_dir(str(index_dir))
+                known = _read_known(index_dir, ix)
+                if known is not None:
+                    return ix, False, known
                 with ix.searcher() as searcher:
-                    return ix, False, _stored_hashes(searcher)
+                    known = _stored_hashes(searcher)
+                _write_known(index_dir, ix, known)
+                return ix, False, known
         except Exception as exc:  # noqa: BLE001 -- any unreadable index is rebuilt from the shelf
             logger.warning("Rebuilding the search index: the one in %s cannot be read (%s)", index_dir, exc)
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -132,6 +146,29 @@ def _open(index_dir: Path) -> tuple[index.Index, bool, dict[str, str]]:
     ix = index.create_in(str(index_dir), make_schema())
     write_state(index_dir, ())
     return ix, True, {}
+
+
+def identity(index_dir: Path, ix: index.Index) -> bytes:
+    """A digest of the index's table of contents, which names its segments (random ids):
+    it changes with every commit, and a rebuilt index never has an old one's."""
+    toc = index_dir / f"_{ix.indexname}_{ix.latest_generation()}.toc"
+    return hashlib.sha256(toc.read_bytes()).digest()
+
+
+def _read_known(index_dir: Path, ix: index.Index) -> dict[str, str] | None:
+    """slug -> hash as recorded after the last commit, if that is still the index's state."""
+    try:
+        with (index_dir / KNOWN_FILE).open("rb") as handle:
+            recorded, known = pickle.load(handle)
+    except Exception:  # noqa: BLE001 -- missing or unreadable: read the index itself
+        return None
+    return known if recorded == identity(index_dir, ix) and isinstance(known, dict) else None
+
+
+def _write_known(index_dir: Path, ix: index.Index, known: dict[str, str]) -> None:
+    data = pickle.dumps((identity(index_dir, ix), known), protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):
+        write_atomic(index_dir / KNOWN_FILE, data, durable=False)
 
 
 def _stored_hashes(searcher: object) -> dict[str, str]:

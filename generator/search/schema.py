@@ -25,7 +25,7 @@ from whoosh.qparser import plugins
 from whoosh.scoring import BM25F
 
 # Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Spelled out rather than taken from Whoosh's defaults: whoosh3 changed its default token
 # pattern to also keep "*", and the index must not depend on which fork is installed.

@@ -538,7 +538,7 @@ function lowerBound(chunks, term) {
 /** Decoded postings of one term in one field: parallel arrays, ascending doc numbers. */
 function decode(row, scorable) {
   const [df, n] = row;
-  const ids = new Array(n);
+  const ids = new Int32Array(n);
   let doc = 0;
   for (let i = 0; i < n; i++) {
     doc += row[2 + i];
@@ -558,10 +558,25 @@ export class StaticIndex {
     this.analyzer = new Analyzer(meta);
     this.chunks = new Map();
     this.positions = new Map();
-    this.bytes = 0;
-    const deleted = new Set(meta.deleted);
-    this.live = [];
-    for (let d = 0; d < meta.docCount; d++) if (!deleted.has(d)) this.live.push(d);
+    this.decoded = new Map(); // "field\0term" -> decoded postings (or null)
+  }
+
+  /** Every document number not deleted (what NOT queries start from), made when first needed. */
+  get live() {
+    if (!this._live) {
+      const deleted = new Set(this.meta.deleted);
+      this._live = [];
+      for (let d = 0; d < this.meta.docCount; d++) if (!deleted.has(d)) this._live.push(d);
+    }
+    return this._live;
+  }
+
+  /** Zeroed per-document arrays for combining matches; every user zeroes what it touched. */
+  scratch() {
+    if (!this._scratch) {
+      this._scratch = { acc: new Float64Array(this.meta.docCount), seen: new Uint16Array(this.meta.docCount) };
+    }
+    return this._scratch;
   }
 
   static async open(metaUrl, fetchJson = defaultFetch) {
@@ -606,13 +621,17 @@ export class StaticIndex {
   }
 
   async postings(field, term) {
+    const key = `${field}\u0000${term}`;
+    if (this.decoded.has(key)) return this.decoded.get(key);
     const [i] = this.chunkRange(term);
     const chunk = await this._chunk(i);
     const entry = chunk.terms?.[term]?.[field];
-    if (!entry) return null;
-    const spec = this.meta.fields[field];
-    const p = decode(entry, spec.scorable);
-    p.idf = chunk.idf[String(p.df)];
+    let p = null;
+    if (entry) {
+      p = decode(entry, this.meta.fields[field].scorable);
+      p.idf = chunk.idf[String(p.df)];
+    }
+    this.decoded.set(key, p);
     return p;
   }
 
@@ -671,21 +690,104 @@ function binaryTreeSum(values) {
   return binaryTreeSum(values.slice(0, half)) + binaryTreeSum(values.slice(half));
 }
 
+// A set of matches is {ids, scores}: ascending document numbers and their scores, in
+// parallel arrays.  Combining sets uses dense arrays over all document numbers, which is
+// far cheaper than maps when a common word matches most of a large shelf.
+const EMPTY = { ids: [], scores: [] };
+
 async function termScores(index, field, text, boost) {
-  const out = new Map();
   const spec = index.meta.fields[field];
-  if (!spec) return out;
+  if (!spec) return EMPTY;
   const p = await index.postings(field, text);
-  if (!p) return out;
+  if (!p) return EMPTY;
   const meta = index.meta;
   const avgfl = (spec.scorable ? spec.length / (meta.docCount || 1) : 0) || 1;
+  const scores = new Float64Array(p.ids.length);
   for (let i = 0; i < p.ids.length; i++) {
     const w = p.weights[i];
     let s = spec.scorable ? bm25(p.idf, w, p.lengths[i], avgfl, meta.B, meta.K1) : w;
     if (boost !== 1) s *= boost;
-    out.set(p.ids[i], s);
+    scores[i] = s;
   }
+  return { ids: p.ids, scores };
+}
+
+/** Two sorted sets merged; a document in both scores a's score plus b's. */
+function merge(a, b) {
+  const ids = new Int32Array(a.ids.length + b.ids.length);
+  const scores = new Float64Array(ids.length);
+  let i = 0;
+  let j = 0;
+  let m = 0;
+  while (i < a.ids.length && j < b.ids.length) {
+    const x = a.ids[i];
+    const y = b.ids[j];
+    if (x < y) {
+      ids[m] = x;
+      scores[m++] = a.scores[i++];
+    } else if (y < x) {
+      ids[m] = y;
+      scores[m++] = b.scores[j++];
+    } else {
+      ids[m] = x;
+      scores[m++] = a.scores[i++] + b.scores[j++];
+    }
+  }
+  while (i < a.ids.length) {
+    ids[m] = a.ids[i];
+    scores[m++] = a.scores[i++];
+  }
+  while (j < b.ids.length) {
+    ids[m] = b.ids[j];
+    scores[m++] = b.scores[j++];
+  }
+  return { ids: ids.subarray(0, m), scores: scores.subarray(0, m) };
+}
+
+function union(index, parts, boost) {
+  // Merged in query order, so each document's scores are added in that order.
+  let out = parts.reduce(merge, EMPTY);
+  if (boost !== 1) out = { ids: out.ids, scores: out.scores.map((s) => s * boost) };
   return out;
+}
+
+function intersection(index, parts, boost) {
+  const { acc, seen } = index.scratch();
+  let smallest = parts[0];
+  // Added in query order; Whoosh's matcher tree may add in another order, which can
+  // differ in the last bit only, never enough to reorder distinct scores.
+  for (const p of parts) {
+    if (p.ids.length < smallest.ids.length) smallest = p;
+    for (let i = 0; i < p.ids.length; i++) {
+      const d = p.ids[i];
+      acc[d] += p.scores[i];
+      seen[d] += 1;
+    }
+  }
+  const ids = [];
+  const scores = [];
+  for (const d of smallest.ids) {
+    if (seen[d] === parts.length) {
+      ids.push(d);
+      scores.push(boost !== 1 ? acc[d] * boost : acc[d]);
+    }
+  }
+  for (const p of parts) {
+    for (const d of p.ids) {
+      acc[d] = 0;
+      seen[d] = 0;
+    }
+  }
+  return { ids, scores };
+}
+
+function complement(index, excluded) {
+  const { seen } = index.scratch();
+  for (const d of excluded.ids) seen[d] = 1;
+  const ids = index.live.filter((d) => !seen[d]);
+  for (const d of excluded.ids) seen[d] = 0;
+  // Whoosh's InverseMatcher gives every document it yields a score of 1.
+  return { ids, scores: new Float64Array(ids.length).fill(1) };
 }
 
 // whoosh.query.spans.SpanNear2Matcher._get_spans, for one document.
@@ -735,24 +837,27 @@ function distance(a, b) {
 }
 
 async function phraseScores(index, q) {
-  const out = new Map();
-  if (!index.meta.fields[q.field]) return out;
+  if (!index.meta.fields[q.field]) return EMPTY;
   const per = [];
   for (const w of q.words) {
     const p = await index.postings(q.field, w);
-    if (!p) return out; // Whoosh: a missing word means no match at all
-    per.push({ scores: await termScores(index, q.field, w, 1), ids: p.ids, positions: await index.positionsOf(q.field, w) });
+    if (!p) return EMPTY; // Whoosh: a missing word means no match at all
+    const scored = await termScores(index, q.field, w, 1);
+    per.push({ ids: p.ids, scores: scored.scores, positions: await index.positionsOf(q.field, w) });
   }
-  const where = per.map(({ ids }) => new Map(ids.map((d, i) => [d, i])));
+  const where = per.map(({ ids }) => new Map(Array.from(ids, (d, i) => [d, i])));
+  const ids = [];
+  const scores = [];
   for (const d of per[0].ids) {
     if (!where.every((m) => m.has(d))) continue;
     const lists = per.map((p, k) => p.positions[where[k].get(d)]);
     if (!phraseMatches(lists, q.slop)) continue;
-    let s = binaryTreeSum(per.map((p) => p.scores.get(d)));
+    let s = binaryTreeSum(per.map((p, k) => p.scores[where[k].get(d)]));
     if (q.boost !== 1) s *= q.boost;
-    out.set(d, s);
+    ids.push(d);
+    scores.push(s);
   }
-  return out;
+  return { ids, scores };
 }
 
 async function evaluate(index, q) {
@@ -764,48 +869,25 @@ async function evaluate(index, q) {
       if (terms.length === 1) return termScores(index, q.field, terms[0], q.boost);
       const parts = [];
       for (const t of terms) parts.push(await termScores(index, q.field, t, q.boost));
-      return union(parts, 1);
+      return union(index, parts, 1);
     }
     case "phrase":
       return phraseScores(index, q);
     case "and": {
       const parts = [];
       for (const s of q.subs) parts.push(await evaluate(index, s));
-      const smallest = parts.reduce((a, b) => (b.size < a.size ? b : a));
-      const out = new Map();
-      for (const d of smallest.keys()) {
-        if (!parts.every((p) => p.has(d))) continue;
-        // Added in query order; Whoosh's matcher tree may add in another order, which
-        // can differ in the last bit only, never enough to reorder distinct scores.
-        let s = 0;
-        for (const p of parts) s += p.get(d);
-        out.set(d, q.boost !== 1 ? s * q.boost : s);
-      }
-      return out;
+      return intersection(index, parts, q.boost);
     }
     case "or": {
       const parts = [];
       for (const s of q.subs) parts.push(await evaluate(index, s));
-      return union(parts, q.boost);
+      return union(index, parts, q.boost);
     }
-    case "not": {
-      const excluded = await evaluate(index, q.sub);
-      const out = new Map();
-      for (const d of index.live) if (!excluded.has(d)) out.set(d, 1);
-      return out;
-    }
+    case "not":
+      return complement(index, await evaluate(index, q.sub));
     default:
-      return new Map();
+      return EMPTY;
   }
-}
-
-function union(parts, boost) {
-  const out = new Map();
-  for (const p of parts) {
-    for (const [d, s] of p) out.set(d, out.has(d) ? out.get(d) + s : s);
-  }
-  if (boost !== 1) for (const [d, s] of out) out.set(d, s * boost);
-  return out;
 }
 
 /** Stems, prefixes and fields to highlight: the query's words outside NOT. */
@@ -821,6 +903,21 @@ export function highlightTerms(q) {
   return terms;
 }
 
+/** The ``limit`` best matches, by score then document number, without sorting them all. */
+function best(found, limit) {
+  const top = [];
+  for (let i = 0; i < found.ids.length; i++) {
+    const score = found.scores[i];
+    if (top.length === limit && !(score > top[top.length - 1].score)) continue;
+    // Documents come in ascending order, so an equal score ranks after those already in.
+    let at = top.length;
+    while (at > 0 && top[at - 1].score < score) at -= 1;
+    top.splice(at, 0, { docnum: found.ids[i], score });
+    if (top.length > limit) top.pop();
+  }
+  return top;
+}
+
 /**
  * Run ``text`` against ``index``: {total, hits: [{docnum, score}], query} with the best
  * ``limit`` first (score, then document number, as Whoosh's TopCollector orders them).
@@ -829,8 +926,6 @@ export function highlightTerms(q) {
 export async function search(index, text, limit = 10) {
   const q = parseQuery(text, index.meta, index.analyzer);
   await index.load(q);
-  const scores = await evaluate(index, q);
-  const hits = [...scores].map(([docnum, score]) => ({ docnum, score }));
-  hits.sort((a, b) => b.score - a.score || a.docnum - b.docnum);
-  return { total: hits.length, hits: hits.slice(0, limit), query: q };
+  const found = await evaluate(index, q);
+  return { total: found.ids.length, hits: best(found, limit), query: q };
 }
