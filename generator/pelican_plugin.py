@@ -22,6 +22,7 @@ from .feeds.listings import feed_listings
 from .feeds.write import write_feeds
 from .progress import Progress
 from .settings import SiteConfig, site_config
+from .site.api import api_files
 from .site.loader import load_papers
 from .site.model import build_model
 from .site.output import OutputWriter
@@ -59,7 +60,7 @@ def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
 
 def get_generators(_pelican: object, **_kwargs: object) -> list[type[Generator]]:
     # The sitemap lists the pages the others wrote, so it comes last.
-    return [ShelfGenerator, FeedsGenerator, SitemapGenerator]
+    return [ShelfGenerator, ApiGenerator, FeedsGenerator, SitemapGenerator]
 
 
 class ShelfGenerator(Generator):
@@ -89,6 +90,24 @@ class ShelfGenerator(Generator):
             out.written,
             out.unchanged,
             removed,
+        )
+
+
+class ApiGenerator(Generator):
+    """Writes the static JSON API (``site.api``) from the model ``ShelfGenerator`` read.
+
+    It reads the model at output time, after every generator's ``generate_context``, so
+    the topics that search adds to the model are in each paper's record.
+    """
+
+    def generate_output(self, _writer: object) -> None:
+        config: SiteConfig = self.settings[CONFIG_KEY]
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-api.json")
+        for relpath, data in api_files(self.context[MODEL_KEY], config.siteurl):
+            out.write(relpath, data)
+        removed = out.finish()
+        logger.info(
+            "Wrote the JSON API (%d changed, %d unchanged, %d stale removed)", out.written, out.unchanged, removed
         )
 
 
