@@ -36,10 +36,12 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
     timeout = 30  # seconds a client may stall mid-request before its thread is freed
     server: BackendServer
 
-    def do_GET(self) -> None:
-        self._respond()
-
-    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_TRACE = do_CONNECT = do_GET
+    def __getattr__(self, name: str) -> Any:
+        # Every method reaches the router, which answers 405 to the ones it does not serve
+        # (the stdlib would answer 501 to a method without a do_ method).
+        if name.startswith("do_"):
+            return self._respond
+        raise AttributeError(name)
 
     def _respond(self) -> None:
         body_read = False
