@@ -69,8 +69,10 @@ async function tabState({ tabId }) {
     await writeTab(tabId, { lookup });
     await showLookup(tabId, lookup);
   }
+  // Once the paper is on the shelf, its title there (normalised by the backend) reads best.
+  const title = (lookup && lookup.found && lookup.paper.title) || (state.page && (pageKeys(state.page).title || state.page.title));
   return {
-    page: state.page ? { url: state.page.url, title: pageKeys(state.page).title || state.page.title || state.page.url } : null,
+    page: state.page ? { url: state.page.url, title: title || state.page.url } : null,
     lookup,
     backend: status,
     collections: shelfCollections,
