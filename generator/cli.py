@@ -171,7 +171,7 @@ def _build(args: argparse.Namespace) -> int:
     result = build_site(settings, overrides=overrides, strict=args.strict)
     index = result.output_path / "index.html"
     print(f"Built the site in {result.seconds:.2f} s: {index}")
-    print("Preview it with `papershelf serve` (http://127.0.0.1:8642/).")
+    print("Preview it with `make serve` or `papershelf serve` (http://127.0.0.1:8642/).")
     return 0
 
 
