@@ -21,7 +21,7 @@ from generator.paperfile import parse_paper
 from .backend_support import TOKEN, backend, send
 from .conftest import sample_papers
 from .extension_support import PAGES, Browser, chromium_with_extension, fixture_sites, wait_until
-from .support import CHROMIUM, REPO, build, serve, write_shelf
+from .support import REPO, build, serve, write_shelf
 
 pytestmark = pytest.mark.browser
 
@@ -39,20 +39,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 
 @pytest.fixture(scope="module")
-def browser(live: Running) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}: the browser tests need it. "
-            "Install it with `sudo apt-get install chromium`, or point PAPERSHELF_CHROMIUM at a Chromium binary.",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with (
-        sync_playwright() as playwright,
-        fixture_sites() as tls_port,
-        chromium_with_extension(playwright, tls_port) as b,
-    ):
+def browser(playwright: object, live: Running) -> Iterator[Browser]:
+    with fixture_sites() as tls_port, chromium_with_extension(playwright, tls_port) as b:
         b.set_settings(backendUrl=live.server.url, token=TOKEN, siteUrl="")
         yield b
 
