@@ -40,7 +40,6 @@ class Backend:
     on_change: Callable[[], None] = lambda: None  # a clip changed the shelf: nudge the rebuild
     today: Callable[[], dt.date] = dt.date.today
     max_body: int = 1 << 20
-    search: Callable[[str, int], list[dict[str, Any]]] | None = None
 
 
 def ping(backend: Backend, request: Request) -> Response:
@@ -121,20 +120,6 @@ def clip(backend: Backend, request: Request) -> Response:
             "collections": list(result.paper.collections),
         },
     )
-
-
-def search(backend: Backend, request: Request) -> Response:
-    if backend.search is None:
-        raise ApiError(404, "no-search", "search is not available in this backend")
-    q = _one(request, "q", required=True)
-    limit_raw = _one(request, "limit") or "20"
-    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= 100:
-        raise ApiError(400, "invalid", "limit must be a whole number from 1 to 100")
-    try:
-        hits = backend.search(q, int(limit_raw))
-    except ValueError as exc:
-        raise ApiError(400, "bad-query", f"the query cannot be read: {exc}") from None
-    return json_response(200, {"query": q, "results": hits})
 
 
 def openapi(_backend: Backend, _request: Request) -> Response:
