@@ -30,7 +30,7 @@ def port(live: Running) -> int:
 
 
 def stored(live: Running, slug: str) -> str:
-    return (live.server.backend.shelf._shelf.folder / f"{slug}.md").read_text(encoding="utf-8")
+    return (live.server.backend.shelf.folder / f"{slug}.md").read_text(encoding="utf-8")
 
 
 def test_ping_identifies_papershelf_and_says_whether_the_token_is_right(port: int) -> None:

@@ -31,7 +31,7 @@ def port(live: Running) -> int:
 
 
 def papers_on_disk(live: Running) -> set[str]:
-    return {p.name for p in live.server.backend.shelf._shelf.folder.glob("*.md")}
+    return {p.name for p in live.server.backend.shelf.folder.glob("*.md")}
 
 
 def assert_no_cors(headers: dict[str, str]) -> None:
@@ -197,7 +197,7 @@ def test_the_client_never_names_a_path(live: Running, port: int) -> None:
     reply = clip(port, page)
     assert reply.status == 201
     assert reply.json["slug"] == "etc-passwd"
-    folder = live.server.backend.shelf._shelf.folder
+    folder = live.server.backend.shelf.folder
     assert (folder / "etc-passwd.md").is_file()
     assert not list(folder.parent.parent.glob("etc*"))
 

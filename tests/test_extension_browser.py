@@ -100,7 +100,7 @@ def test_a_clip_from_the_popup_reaches_the_rebuilt_site(
         popup.screenshot(path=str(artifacts / "popup.png"))
         assert served >= 0
 
-        text = (live.server.backend.shelf._shelf.folder / f"{slug}.md").read_text()
+        text = (live.server.backend.shelf.folder / f"{slug}.md").read_text()
         assert expected_line in text
         assert f"Collections: clipped-from-{kind}" in text
         page = send(live.server.port, "GET", f"/papers/{slug}/").body.decode()
@@ -172,7 +172,7 @@ def test_with_the_backend_down_the_popup_says_how_to_start_it_and_asks_the_publi
 
 
 def test_a_web_pages_no_cors_and_json_posts_are_refused(browser: Browser, live: Running) -> None:
-    before = sorted(p.name for p in live.server.backend.shelf._shelf.folder.iterdir())
+    before = sorted(p.name for p in live.server.backend.shelf.folder.iterdir())
     statuses: dict[str, int] = {}
     with serve(REPO / "tests" / "fixtures" / "pages") as pages:
         page = browser.context.new_page()
@@ -191,4 +191,4 @@ def test_a_web_pages_no_cors_and_json_posts_are_refused(browser: Browser, live: 
     assert statuses.get("POST text/plain") == 403
     assert outcome["json"] == "error:TypeError"
     assert "POST application/json" not in statuses
-    assert sorted(p.name for p in live.server.backend.shelf._shelf.folder.iterdir()) == before
+    assert sorted(p.name for p in live.server.backend.shelf.folder.iterdir()) == before

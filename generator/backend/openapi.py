@@ -20,7 +20,9 @@ def _error(description: str) -> dict[str, Any]:
 _REFUSALS = {
     "400": _error("A malformed request: the message says which field and why."),
     "403": _error("The request came from a web page (Origin or Sec-Fetch-Site)."),
+    "405": _error("A method this path does not serve (OPTIONS included: no preflight is ever approved)."),
     "412": _error("The client speaks another API version."),
+    "414": _error("The request line is longer than 65,536 bytes."),
     "421": _error("The Host header is not 127.0.0.1, localhost or [::1] (DNS rebinding)."),
 }
 _WRITE_REFUSALS = {

@@ -37,6 +37,10 @@ class LiveShelf:
         with self._lock, self._shelf.locked():
             pass  # loads the shelf once, under the file lock
 
+    @property
+    def folder(self) -> Path:
+        return self._shelf.folder
+
     def add(self, paper: Paper) -> AddResult:
         with self._lock, self._shelf.locked() as shelf:
             return shelf.add(paper)
