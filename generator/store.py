@@ -59,6 +59,18 @@ class Shelf:
             shelf.refresh()
             yield shelf
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[Shelf]:
+        """Hold the shelf's lock for the block, with this shelf brought up to date first.
+
+        For a long-lived shelf (the backend keeps one across requests): ``open`` re-reads
+        every file, this only the files that changed since the last look.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with lock(self.folder.parent / LOCK_NAME):
+            self.refresh()
+            yield self
+
     def __len__(self) -> int:
         return len(self._papers)
 

@@ -8,6 +8,7 @@ which is a relative prefix ("../..") for local builds and an absolute URL when p
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import posixpath
 
 INDEX = ""
@@ -63,6 +64,29 @@ def feed(name: str, fmt: str) -> str:
 def embed_frame(name: str) -> str:
     """The page to put in an ``<iframe>`` that shows the latest papers of feed ``name``."""
     return f"embed/{name}.html"
+
+
+# The static JSON API.  A lookup table is split into shards by the first two hex digits of
+# the SHA-256 of its key, so a client (the extension, another site) fetches one small file
+# whatever the size of the shelf: 256 shards keep each under ~20 KB up to ~50,000 papers.
+API_INDEX = "api/index.json"
+LOOKUP_KINDS = ("arxiv", "doi", "title")
+
+
+def api_paper(slug: str) -> str:
+    return f"api/papers/{slug}.json"
+
+
+def lookup_shard(key: str) -> str:
+    """The shard a lookup key lives in: the first two hex digits of sha256(key as UTF-8)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:2]
+
+
+def api_lookup(kind: str, key: str) -> str:
+    """The shard file that maps ``key`` (an arXiv id, a DOI or a title key) to slugs."""
+    if kind not in LOOKUP_KINDS:
+        raise ValueError(f"unknown lookup kind {kind!r}")
+    return f"api/lookup/{kind}/{lookup_shard(key)}.json"
 
 
 def file_for(url: str) -> str:

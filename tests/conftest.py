@@ -67,9 +67,8 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    """Debian's Chromium driven by Playwright.  Fails, never skips, when it is missing."""
+def require_chromium() -> None:
+    """Fail, never skip, when Chromium is missing: say how to install it."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}: the browser tests need it. "
@@ -77,12 +76,24 @@ def chromium() -> Iterator[object]:
             "or point PAPERSHELF_CHROMIUM at a Chromium binary.",
             pytrace=False,
         )
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[object]:
+    """The one Playwright driver of the session (a second sync_playwright cannot start)."""
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright: object) -> Iterator[object]:
+    """Debian's Chromium driven by Playwright.  Fails, never skips, when it is missing."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)  # type: ignore[attr-defined]
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ from generator.cli import _parser
 from .support import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-CODE_BLOCKS = re.findall(r"```(?:sh)?\n(.*?)```", README, re.DOTALL)
+# Fenced blocks, opening and closing fences paired line by line; shell and plain ones only.
+FENCES = re.findall(r"^```(\w*)\n(.*?)^```", README, re.DOTALL | re.MULTILINE)
+CODE_BLOCKS = [body for language, body in FENCES if language in ("", "sh")]
 
 
 def test_the_first_commands_shown_are_make_site_and_make_test() -> None:

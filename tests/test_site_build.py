@@ -16,6 +16,7 @@ import pytest
 from generator import urls
 from generator.model import Paper
 from generator.paperfile import format_paper
+from generator.site.api import title_key
 
 from .conftest import sample_papers
 from .support import REPO, build, write_shelf
@@ -254,6 +255,10 @@ def test_adding_a_paper_on_a_new_day_rewrites_only_the_pages_that_show_it(tmp_pa
         *(urls.feed(name, fmt) for name in ("all", "collections/off-the-shelf") for fmt in urls.FEED_FORMATS),
         "embed/all.html",
         "embed/collections/off-the-shelf.html",
+        # the static JSON API: its record, the one lookup shard its title key falls in, the count
+        urls.api_paper("a-newer-paper"),
+        urls.api_lookup("title", title_key(new.title)),
+        urls.API_INDEX,
     }
 
 

@@ -24,7 +24,7 @@ from ..text import truncate
 
 # Where feeds of a local build (no SITEURL) point: the address `make serve` previews the
 # site at.  Feed readers need absolute URLs, and a local build has no real address.
-LOCAL_SITEURL = "http://127.0.0.1:8000"
+LOCAL_SITEURL = "http://127.0.0.1:8642"  # the default port of papershelf serve
 
 # The naming authority of entry ids (tag: URIs, RFC 4151).  Ids are made from the paper
 # alone, never from SITEURL, so that moving the site or renaming it does not turn every

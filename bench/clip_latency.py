@@ -1,0 +1,89 @@
+"""Clip-to-page latency: from the click on "Clip" in the extension's popup to the paper's
+page being served by the rebuilt preview.
+
+    .venv/bin/python bench/clip_latency.py --runs 5            # the sample shelf (432 papers)
+    .venv/bin/python bench/clip_latency.py --runs 3 --synthetic 5000
+
+Debian's Chromium runs the real extension against a real `papershelf serve` backend (in
+this process, with the real Pelican build) over a copy of the shelf.  Each run clips the
+arXiv fixture page, waits for its page, then removes the paper and waits for the site to
+be rebuilt without it, so every run creates the paper anew.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from generator.backend.app import running  # noqa: E402
+from tests.backend_support import TOKEN, send, site_builder  # noqa: E402
+from tests.extension_support import PAGES, chromium_with_extension, fixture_sites, wait_until  # noqa: E402
+
+SLUG = "direct-preference-optimization-your-language-model-is-secretly-a-reward-model"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--synthetic", type=int, metavar="N", help="a synthetic shelf of N papers instead")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="papershelf-clip-bench-") as tmp:
+        root = Path(tmp)
+        content = root / "content"
+        if args.synthetic:
+            from bench.synth import write_shelf
+
+            write_shelf(args.synthetic, root)
+        else:
+            shutil.copytree(REPO / "content", content, ignore=shutil.ignore_patterns(".*", "dumps"))
+        papers = content / "papers"
+        count = len(list(papers.glob("*.md")))
+        build = site_builder(content)
+        with (
+            running(papers, TOKEN, build=build, watch=content, state=root / "state") as live,
+            sync_playwright() as playwright,
+            fixture_sites() as tls_port,
+            chromium_with_extension(playwright, tls_port) as browser,
+        ):
+            first = live.rebuilder.wait_for_generation(1, timeout=1800)
+            print(f"{count} papers; first build {first.seconds:.2f} s", file=sys.stderr)
+            browser.set_settings(backendUrl=live.server.url, token=TOKEN, siteUrl="")
+            latencies, builds = [], []
+            for run in range(args.runs):
+                tab = browser.context.new_page()
+                tab.goto(PAGES["arxiv"])
+                tab_id, _ = browser.tab_for(PAGES["arxiv"])
+                popup = browser.context.new_page()
+                popup.goto(browser.url(f"popup.html?tab={tab_id}"))
+                popup.wait_for_selector("body[data-state=ready]")
+                generation = live.rebuilder.status.generation
+                clicked = time.monotonic()
+                popup.click("#clip-button")
+                wait_until(lambda: send(live.server.port, "GET", f"/papers/{SLUG}/").status == 200, 1800, "the page")
+                latencies.append(time.monotonic() - clicked)
+                builds.append(live.rebuilder.wait_for_generation(generation + 1, 60).seconds)
+                print(f"run {run + 1}: {latencies[-1]:.2f} s (build {builds[-1]:.2f} s)", file=sys.stderr)
+                popup.close()
+                tab.close()
+                generation = live.rebuilder.status.generation
+                (papers / f"{SLUG}.md").unlink()
+                live.rebuilder.nudge()
+                live.rebuilder.wait_for_generation(generation + 1, 1800)
+    print(
+        f"| {count:,} | {args.runs} | {statistics.median(latencies):.2f} s | {min(latencies):.2f} s "
+        f"| {max(latencies):.2f} s | {statistics.median(builds):.2f} s |"
+    )
+
+
+if __name__ == "__main__":
+    main()

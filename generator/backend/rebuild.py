@@ -1,0 +1,201 @@
+"""Rebuilding the preview when content/ changes, without ever serving a half-written site.
+
+Two build folders take turns (``SiteSlots``): the site is served from the live one while
+the next build writes into the other; when that build has succeeded, one assignment
+under a lock makes it live.  A request pins the folder it started on until it has read
+its file, and a build waits for the requests still pinning its target to finish before
+writing there, so no request reads a file that a build is rewriting.  A failed build
+leaves the last good site live and says why in ``status`` (ping shows it).
+
+``Rebuilder`` polls content/ for changes (stat only: names, sizes, mtimes) and is nudged
+directly after each clip, then waits for a quiet spell (debounce) so that a burst of
+clips costs one build, not one each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+Builder = Callable[[Path, Path], None]  # (output folder, cache folder) -> None; raises on failure
+
+
+class SiteSlots:
+    """Two build folders under ``root``; at most one is live."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._outputs = (root / "site-a", root / "site-b")
+        self._caches = (root / "cache-a", root / "cache-b")
+        self._live: int | None = None
+        self._readers = [0, 0]
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Path | None]:
+        """Pin the live folder for the block (None before the first build has finished)."""
+        with self._changed:
+            live = self._live
+            if live is not None:
+                self._readers[live] += 1
+        try:
+            yield None if live is None else self._outputs[live]
+        finally:
+            if live is not None:
+                with self._changed:
+                    self._readers[live] -= 1
+                    self._changed.notify_all()
+
+    def next_target(self) -> tuple[int, Path, Path]:
+        """The folder the next build writes to, once no request is reading from it."""
+        with self._changed:
+            target = 0 if self._live is None else 1 - self._live
+            self._changed.wait_for(lambda: self._readers[target] == 0)
+            return target, self._outputs[target], self._caches[target]
+
+    def publish(self, target: int) -> None:
+        with self._changed:
+            self._live = target
+
+    @property
+    def live(self) -> Path | None:
+        with self._changed:
+            return None if self._live is None else self._outputs[self._live]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStatus:
+    state: str = "waiting"  # waiting (no build yet), building, ok, failed
+    generation: int = 0  # successful builds so far
+    seconds: float = 0.0  # how long the last build took
+    error: str = ""  # why the last build failed
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "state": self.state,
+            "generation": self.generation,
+            "seconds": round(self.seconds, 3),
+            "error": self.error,
+        }
+
+
+def content_stamp(folder: Path) -> frozenset[tuple[str, int, int]]:
+    """Names, sizes and mtimes of every file under ``folder`` except hidden ones (locks, temps)."""
+    found: set[tuple[str, int, int]] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError, PermissionError):
+            for entry in os.scandir(current):
+                if entry.name.startswith("."):
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+                    elif entry.is_file():
+                        stat = entry.stat()
+                        found.add((entry.path, stat.st_mtime_ns, stat.st_size))
+    return frozenset(found)
+
+
+class Rebuilder:
+    """Builds once at start, then again after content/ changes and a quiet spell."""
+
+    def __init__(
+        self,
+        slots: SiteSlots,
+        build: Builder,
+        watch: Path,
+        *,
+        quiet: float = 0.25,
+        poll: float = 1.0,
+        max_wait: float = 3.0,
+    ) -> None:
+        self.slots = slots
+        self._build = build
+        self._watch = watch
+        self._quiet = quiet
+        self._poll = poll
+        self._max_wait = max_wait  # a steady stream of changes still gets a build this often
+        self._status = BuildStatus()
+        self._status_lock = threading.Condition()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="papershelf-rebuild", daemon=True)
+
+    @property
+    def status(self) -> BuildStatus:
+        with self._status_lock:
+            return self._status
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=60)
+
+    def nudge(self) -> None:
+        """Something changed content/ (a clip): rebuild after the quiet spell, without polling."""
+        self._wake.set()
+
+    def wait_for_generation(self, generation: int, timeout: float) -> BuildStatus:
+        """Block until ``generation`` builds have succeeded (or time out); return the status."""
+        with self._status_lock:
+            self._status_lock.wait_for(lambda: self._status.generation >= generation, timeout=timeout)
+            return self._status
+
+    def _run(self) -> None:
+        built_stamp: frozenset[tuple[str, int, int]] | None = None
+        dirty_since: float | None = time.monotonic()  # the first build
+        last_seen = content_stamp(self._watch)
+        while not self._stop.is_set():
+            nudged = self._wake.wait(timeout=self._quiet if dirty_since is not None else self._poll)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            stamp = content_stamp(self._watch)
+            now = time.monotonic()
+            if nudged or stamp != last_seen:
+                # Still changing: wait for quiet, unless changes have gone on for too long.
+                last_seen = stamp
+                if dirty_since is None:
+                    dirty_since = now
+                if now - dirty_since < self._max_wait:
+                    continue
+            if dirty_since is None or stamp == built_stamp:
+                dirty_since = None
+                continue
+            dirty_since = None
+            self._run_build()
+            built_stamp = stamp
+
+    def _run_build(self) -> None:
+        self._set(replace(self.status, state="building"))
+        target, output, cache = self.slots.next_target()
+        started = time.monotonic()
+        try:
+            self._build(output, cache)
+        except Exception as exc:  # noqa: BLE001 -- any failure keeps the last good site live
+            # The message says what failed; Pelican's traceback would bury it.
+            logger.error("The site build failed; still serving the last good build: %s", exc)  # noqa: TRY400
+            self._set(replace(self.status, state="failed", seconds=time.monotonic() - started, error=str(exc)))
+            return
+        self.slots.publish(target)
+        status = self.status
+        self._set(BuildStatus("ok", status.generation + 1, time.monotonic() - started, ""))
+        logger.info("Rebuilt the site in %.2f s", time.monotonic() - started)
+
+    def _set(self, status: BuildStatus) -> None:
+        with self._status_lock:
+            self._status = status
+            self._status_lock.notify_all()
