@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import lxml.html
 import pytest
@@ -201,3 +202,42 @@ def test_the_openapi_description_is_served(port: int) -> None:
     doc = send(port, "GET", "/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")
     assert {"/ping", "/lookup", "/clip", "/collections"} <= set(doc["paths"])
+
+
+def test_search_answers_from_the_index_of_the_build_being_served(tmp_path: Path) -> None:
+    from generator.search import search as whoosh_search
+
+    with backend(tmp_path, sample_papers()) as live:
+        port = live.server.port
+        reply = send(port, "GET", "/api/v1/search?q=diffusion%20guidance&limit=5")
+        assert reply.status == 200
+        slugs = [hit["slug"] for hit in reply.json["results"]]
+        assert slugs == ["elucidating-the-design-space-of-classifier-guided-diffusion-generation"]
+        hit = reply.json["results"][0]
+        assert hit["page"] == f"papers/{slugs[0]}/"
+        assert any(part["matched"] for snippet in hit["snippets"] for part in snippet)
+        index = live.server.backend.slots.cache_of(live.server.backend.slots.live) / "search"
+        for query in ("adaptation", "language OR diffusion", 'title:"robot navigation"', "domain*"):
+            reply = send(port, "GET", "/api/v1/search?" + urlencode({"q": query}))
+            assert [h["slug"] for h in reply.json["results"]] == [h.slug for h in whoosh_search(index, query).hits]
+        clip(port, arxiv_page("2406.00001", "Diffusion Guidance Revisited", "Classifier guidance for diffusion."))
+        live.rebuilder.wait_for_generation(2, timeout=120)
+        reply = send(port, "GET", "/api/v1/search?q=diffusion%20guidance")
+        assert "diffusion-guidance-revisited" in [h["slug"] for h in reply.json["results"]]
+
+
+@pytest.fixture(scope="module")
+def previewed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    with backend(tmp_path_factory.mktemp("search"), sample_papers()) as running:
+        yield running
+
+
+@pytest.mark.parametrize("query", ["q=", 'q="unclosed', "q=nosuchfield:x", "q=x&limit=0", "q=x&limit=101", "q=x&n=1"])
+def test_a_search_that_cannot_run_is_400_with_a_reason(previewed: Running, query: str) -> None:
+    reply = send(previewed.server.port, "GET", f"/api/v1/search?{query}")
+    assert reply.status == 400
+    assert reply.json["message"]
+
+
+def test_search_without_a_preview_is_404(port: int) -> None:
+    assert send(port, "GET", "/api/v1/search?q=robot").status == 404

@@ -18,7 +18,7 @@ from .conftest import sample_papers
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    with backend(tmp_path_factory.mktemp("fuzz"), sample_papers(), preview=False) as running:
+    with backend(tmp_path_factory.mktemp("fuzz"), sample_papers()) as running:
         yield running
 
 

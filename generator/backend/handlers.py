@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import urls
+from ..errors import PapershelfError
 from ..identity import collection_slug, parse_arxiv_id
 from ..records import URL_MAX, make_paper
+from ..search import BadQuery, SearchResults, Segment
+from ..search import search as run_search
 from ..text import clean_line
 from .openapi import openapi_document
 from .pagemeta import page_fields, parse_page, source_label
@@ -120,6 +123,53 @@ def clip(backend: Backend, request: Request) -> Response:
             "collections": list(result.paper.collections),
         },
     )
+
+
+def search(backend: Backend, request: Request) -> Response:
+    """Whoosh itself, on the index of the build being served: the site's search, server-side."""
+    unknown = set(request.query) - {"q", "limit"}
+    if unknown:
+        raise ApiError(400, "invalid", f"unknown parameters: {', '.join(sorted(unknown))[:200]}")
+    text = _one(request, "q", required=True)
+    limit = _one(request, "limit") or "10"
+    if not limit.isdigit() or not 1 <= int(limit) <= 100:
+        raise ApiError(400, "invalid", "limit must be a whole number from 1 to 100")
+    if backend.slots is None:
+        raise ApiError(404, "no-search", "this backend serves no site, so it has no search index")
+    with backend.slots.reading() as root:
+        if root is None:
+            raise ApiError(
+                503, "building", "the first build is still running; ask again in a moment", {"Retry-After": "1"}
+            )
+        try:
+            results = run_search(backend.slots.cache_of(root) / "search", text, int(limit))
+        except BadQuery as exc:
+            raise ApiError(400, "bad-query", str(exc)) from None
+        except PapershelfError as exc:  # no index: the build that is served made none
+            raise ApiError(503, "no-index", str(exc), {"Retry-After": "1"}) from None
+    return json_response(200, _search_results(results))
+
+
+def _search_results(results: SearchResults) -> dict[str, Any]:
+    def segments(parts: tuple[Segment, ...]) -> list[dict[str, Any]]:
+        return [{"text": s.text, "matched": s.matched} for s in parts]
+
+    return {
+        "query": results.query,
+        "total": results.total,
+        "results": [
+            {
+                "slug": hit.slug,
+                "title": hit.title,
+                "page": urls.paper(hit.slug),
+                "joined": hit.joined,
+                "score": hit.score,
+                "title_segments": segments(hit.title_segments),
+                "snippets": [segments(snippet) for snippet in hit.snippets],
+            }
+            for hit in results.hits
+        ],
+    }
 
 
 def openapi(_backend: Backend, _request: Request) -> Response:

@@ -184,6 +184,48 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/search": {
+                "get": {
+                    "summary": "Search the shelf with Whoosh, as the site's search box does.",
+                    "operationId": "search",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "description": 'words, OR, NOT, "phrases", field:value, prefix*',
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 500},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the best papers, best first, with highlighted passages",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["query", "total", "results"],
+                                        "properties": {
+                                            "query": {"type": "string"},
+                                            "total": {"type": "integer"},
+                                            "results": {"type": "array", "items": {"type": "object"}},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "404": _error("This backend serves no site, so it has no index."),
+                        "503": _error("No build is being served yet."),
+                        **_REFUSALS,
+                    },
+                }
+            },
             "/clip": {
                 "post": {
                     "summary": "Add the page's paper to the shelf, or merge it into the copy already there.",

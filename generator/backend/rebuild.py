@@ -54,6 +54,10 @@ class SiteSlots:
                     self._readers[live] -= 1
                     self._changed.notify_all()
 
+    def cache_of(self, output: Path) -> Path:
+        """The cache folder (search index included) of the build in ``output``."""
+        return self._caches[self._outputs.index(output)]
+
     def next_target(self) -> tuple[int, Path, Path]:
         """The folder the next build writes to, once no request is reading from it."""
         with self._changed:

@@ -29,6 +29,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     "/ping": {"GET": Route(handlers.ping)},
     "/lookup": {"GET": Route(handlers.lookup)},
     "/collections": {"GET": Route(handlers.collections)},
+    "/search": {"GET": Route(handlers.search)},
     "/clip": {"POST": Route(handlers.clip, write=True)},
     "/openapi.json": {"GET": Route(handlers.openapi)},
 }
