@@ -3,14 +3,10 @@ loses no acknowledged clip and leaves a valid shelf."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import random
-import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,9 +16,9 @@ from pathlib import Path
 from generator.site.loader import load_papers
 from generator.store import Shelf
 
-from .backend_support import TOKEN, arxiv_page, backend, clip, send
+from .backend_support import arxiv_page, backend, clip, send, serve_process
 from .conftest import sample_papers
-from .support import REPO, write_shelf
+from .support import write_shelf
 
 
 def page_for(n: int) -> dict:
@@ -53,32 +49,6 @@ def test_two_hundred_concurrent_clips_all_land_exactly_once(tmp_path: Path) -> N
 
 KILL_ROUNDS = int(os.environ.get("PAPERSHELF_KILL_ROUNDS", "4"))
 KILL_SEED = int(os.environ.get("PAPERSHELF_KILL_SEED", "20261123"))
-
-
-@contextlib.contextmanager
-def serve_process(root: Path) -> Iterator[tuple[subprocess.Popen, int]]:
-    """`papershelf serve` on a free loopback port over ``root/content``, with the test token."""
-    settings = root / "pelicanconf.py"
-    if not settings.exists():
-        settings.write_text((REPO / "pelicanconf.py").read_text() + f"\nTHEME = {str(REPO / 'theme')!r}\n")
-    token_file = root / "config" / "token"
-    if not token_file.exists():
-        token_file.parent.mkdir(mode=0o700)
-        token_file.write_text(TOKEN + "\n")
-        token_file.chmod(0o600)
-    env = {**os.environ, "PAPERSHELF_TOKEN_FILE": str(token_file)}
-    command = [sys.executable, "-m", "generator.cli", "serve", "-s", str(settings), "--port", "0"]
-    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = server.stdout.readline()
-        match = re.search(r"127\.0\.0\.1:(\d+)", line)
-        assert match, f"serve did not start: {line!r}"
-        yield server, int(match.group(1))
-    finally:
-        if server.poll() is None:
-            server.kill()
-        server.wait(timeout=30)
-        server.stdout.close()
 
 
 _acknowledging = threading.Lock()
