@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from generator.backend.app import BackendServer, Running
+from generator.backend.app import BackendServer, RequestHandler, Running
 from generator.backend.guards import EXTENSION_ID
 from generator.backend.protocol import MAX_BODY
 
@@ -166,6 +168,25 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(port: int) -> None:
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     reply = raw(port, f"POST /api/v1/clip HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}\r\n".encode())
     assert reply.status == 413
+
+
+def test_a_client_that_stalls_is_cut_off_and_the_server_serves_on(
+    port: int, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(RequestHandler, "timeout", 0.5)  # 30 s in earnest
+    head = (
+        "POST /api/v1/clip HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"X-Papershelf-Token: {TOKEN}\r\nContent-Length: 100\r\n\r\n"
+    )
+    for stalled in (head + '{"page": ', "GET /api/v1/ping HTTP/1.1\r\nHost: 127.0.0.1\r\n"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(stalled.encode())
+            started = time.monotonic()
+            answer = b"".join(iter(lambda: sock.recv(65536), b""))  # until the server closes
+            assert time.monotonic() - started < 5
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 408 "), answer[:100]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert send(port, "GET", "/api/v1/ping").status == 200
 
 
 def test_a_body_without_a_length_is_refused(port: int) -> None:

@@ -56,6 +56,11 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             response = dispatch(self.server.backend, request, read_body)
         except ApiError as exc:
             response = exc.response()
+        except TimeoutError:
+            # The client stalled in the middle of its body: say so, and close the connection,
+            # since the socket cannot be read again (not a failure of ours worth a traceback).
+            self.close_connection = True
+            response = ApiError(408, "timeout", f"the body did not arrive within {self.timeout} s").response()
         except Exception:
             logger.exception("Unexpected error answering %s %s", self.command, self.path[:200])
             response = ApiError(500, "internal", "the backend failed; its log says why").response()
