@@ -155,6 +155,21 @@ def test_every_response_names_papershelf_and_its_api_version(port: int) -> None:
         assert reply.headers["x-papershelf-api-version"] == "1"
 
 
+def test_responses_are_never_sniffed_and_api_answers_are_never_cached(port: int) -> None:
+    for path in ("/api/v1/ping", "/api/v1/openapi.json", "/", "/api/v1/nowhere"):
+        reply = send(port, "GET", path)
+        assert reply.headers["x-content-type-options"] == "nosniff"
+        if reply.headers["content-type"].startswith("application/json"):
+            assert reply.headers["cache-control"] == "no-store"
+
+
+def test_an_overlong_request_line_or_query_is_refused(port: int) -> None:
+    line = b"GET /api/v1/lookup?title=" + b"a" * 70_000 + b" HTTP/1.1\r\n"
+    assert raw(port, line + b"Host: 127.0.0.1\r\n\r\n").status == 414
+    many = "&".join(f"title={n}" for n in range(60))
+    assert send(port, "GET", "/api/v1/lookup?" + many).status == 400
+
+
 def test_another_api_version_gets_412(port: int) -> None:
     assert send(port, "GET", "/api/v2/ping").status == 412
     reply = send(port, "GET", "/api/v1/ping", headers={"X-Papershelf-Api-Version": "2"})
