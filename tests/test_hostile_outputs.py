@@ -262,6 +262,14 @@ def test_hostile_pages_clipped_through_the_backend_are_text_in_the_rebuilt_previ
             assert time.monotonic() < deadline, send(port, "GET", "/api/v1/ping").json["build"]
             time.sleep(0.2)
         base = f"http://127.0.0.1:{port}/"
+        for listing in ("", urls.collection("script"), urls.collection("etc")):
+            page.goto(base + listing)
+            shown = page.locator("main ul.papers > li a bdi").all_text_contents()
+            assert shown, listing
+            assert set(shown) <= set(clipped.values()), listing
+            assert page.locator(f"main :is({FOREIGN})").count() == 0, listing
+        page.goto(base)
+        assert sorted(page.locator("main ul.papers > li a bdi").all_text_contents()) == sorted(clipped.values())
         for slug, title in clipped.items():
             page.goto(base + urls.paper(slug))
             assert page.locator("h1").text_content() == title, slug
