@@ -46,13 +46,14 @@ def nu_check(paths: list[Path]) -> list[dict]:
     if not VNU.is_file():
         pytest.fail(f"{VNU} is missing: run `npm ci` (make test does) to install vnu-jar.", pytrace=False)
     done = subprocess.run(
-        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, paths)],
+        # --stdout: Java itself may write notes to stderr (JAVA_TOOL_OPTIONS, say).
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", *map(str, paths)],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
-    messages = json.loads(done.stderr)["messages"]  # vnu writes its report to stderr
+    messages = json.loads(done.stdout)["messages"]
     assert (done.returncode != 0) == bool(messages), done.stderr[-2000:]
     return messages
 
