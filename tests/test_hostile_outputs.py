@@ -89,7 +89,7 @@ def scripts_not_ours(page: Any) -> list[str]:
     )
 
 
-def test_the_corpus_holds_every_case_the_issue_lists() -> None:
+def test_the_corpus_holds_every_kind_of_hostile_text() -> None:
     records = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
     texts = [r["title"] + "\n" + r["abstract"] for r in records]
     every = "\n".join(texts)
