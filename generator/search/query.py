@@ -99,7 +99,7 @@ def _expand_topics(q: query.Query, parser: QueryParser, topics: Mapping[str, str
         name = str(q.text).lower()
         if name not in topics:
             known = ", ".join(sorted(topics)) or "none on this shelf"
-            raise BadQuery(f"Unknown topic {q.text!r} — topics are: {known}.")
+            raise BadQuery(f"Unknown topic '{q.text}' — topics are: {known}.")
         sub = parser.parse(topics[name])
         return sub.with_boost(sub.boost * q.boost) if q.boost != 1.0 else sub
     return q.apply(lambda child: _expand_topics(child, parser, topics))
