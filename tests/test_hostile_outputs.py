@@ -30,6 +30,7 @@ from generator.site.loader import load_papers
 
 from .backend_support import JSON, TOKEN, send, serve_process
 from .support import REPO, build, serve
+from .test_search_browser import BROWSER_ANSWERS, whoosh_answers
 
 pytestmark = pytest.mark.browser
 
@@ -172,6 +173,41 @@ def test_searching_for_each_hostile_title_shows_whooshs_results_as_text(site: Ho
         assert page.locator(f"[data-search-results] :is({FOREIGN})").count() == 0, slug
         assert scripts_not_ours(page) == [], slug
     assert found_itself >= len(site.papers) - 2, "most hostile titles find their own paper"
+    assert page.events == []
+
+
+# Queries made of hostile text: each must get the same papers, or the same refusal, in the
+# browser as from Whoosh.
+HOSTILE_QUERIES = [
+    "<script>alert(1)</script>",
+    "onerror=alert(1)",
+    "javascript:alert(4)",
+    "]]>",
+    "\u2028separator\u2029",
+    "\u202eevil\u202c",
+    "control\x00chars\x07",
+    "caf\u00e9 normalisation",
+    "cafe\u0301 normalisation",
+    "CASE twins",
+    "\U0001f9ea emoji",
+    "title:<script>",
+    "topic:it's",
+    "topic:a\\b",
+    "topic:hostile-markup NOT image",
+    "{{7*7}} ${7*7}",
+]
+
+
+def test_hostile_queries_get_the_same_answer_in_the_browser_as_from_whoosh(site: HostileSite, page: Any) -> None:
+    queries = HOSTILE_QUERIES + [p.title for p in site.papers.values()]
+    expected = whoosh_answers(site.root, queries)
+    page.goto(site.base + "search/")
+    form = page.locator("[data-search-page]")
+    meta, engine = (page.evaluate("(u) => new URL(u, document.baseURI).href", form.get_attribute(a)) for a in (
+        "data-meta-url", "data-engine-url"))
+    answers = page.evaluate(BROWSER_ANSWERS, [engine, meta, queries])
+    assert {q: (expected[q], answers[q]) for q in queries if expected[q] != answers[q]} == {}
+    assert sum("slugs" in a and bool(a["slugs"]) for a in expected.values()) >= len(queries) // 2
     assert page.events == []
 
 
