@@ -30,7 +30,7 @@ from generator.site.loader import load_papers
 
 from .backend_support import JSON, TOKEN, send, serve_process
 from .support import REPO, build, serve
-from .test_search_browser import BROWSER_ANSWERS, whoosh_answers
+from .test_search_browser import BROWSER_ANSWERS, engine_urls, whoosh_answers
 
 pytestmark = pytest.mark.browser
 
@@ -201,10 +201,7 @@ HOSTILE_QUERIES = [
 def test_hostile_queries_get_the_same_answer_in_the_browser_as_from_whoosh(site: HostileSite, page: Any) -> None:
     queries = HOSTILE_QUERIES + [p.title for p in site.papers.values()]
     expected = whoosh_answers(site.root, queries)
-    page.goto(site.base + "search/")
-    form = page.locator("[data-search-page]")
-    meta, engine = (page.evaluate("(u) => new URL(u, document.baseURI).href", form.get_attribute(a)) for a in (
-        "data-meta-url", "data-engine-url"))
+    engine, meta = engine_urls(page, site.base)
     answers = page.evaluate(BROWSER_ANSWERS, [engine, meta, queries])
     assert {q: (expected[q], answers[q]) for q in queries if expected[q] != answers[q]} == {}
     assert sum("slugs" in a and bool(a["slugs"]) for a in expected.values()) >= len(queries) // 2
