@@ -20,15 +20,17 @@ from .feeds.embed import SCRIPT_SOURCE, embed_pages
 from .feeds.items import feed_site
 from .feeds.listings import feed_listings
 from .feeds.write import write_feeds
+from .model import Paper
 from .progress import Progress
 from .settings import SiteConfig, site_config
-from .site.api import api_files
-from .site.loader import load_papers
-from .site.model import build_model
+from .site.api import write_api
+from .site.keys import code_digest, input_key
+from .site.loader import read_shelf
+from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
 from .site.pages import all_pages
-from .site.render import theme_filters, theme_globals, write_pages
-from .site.sitemap import entries, page_files, remember_dates, robots_txt, sitemap_files
+from .site.render import render_salt, theme_filters, theme_globals, write_pages
+from .site.sitemap import entries, manifest_pages, remember_dates, robots_txt, sitemap_files
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ MODEL_KEY = "papershelf"
 # {site-relative URL: day its content last changed}: any generator that writes pages may
 # add to it; the sitemap gives those days as lastmod.
 PAGE_DATES_KEY = "papershelf_page_dates"
+SITEMAP_MANIFEST = "output-sitemap.json"
 
 
 def register() -> None:
@@ -74,26 +77,34 @@ class ShelfGenerator(Generator):
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         started = time.monotonic()
-        papers, errors = load_papers(config.papers_path, config.cache_path / "papers.pickle")
-        for error in errors:
+        shelf = read_shelf(config.papers_path, config.cache_path / "papers.marshal")
+        for error in shelf.errors:
             logger.warning("Skipped a paper file: %s", error)
-        self.context[MODEL_KEY] = build_model(papers)
-        logger.info("Read %d papers in %.2f s", len(papers), time.monotonic() - started)
+        self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests)
+        logger.info(
+            "Read %d papers in %.2f s (%d files parsed, the rest from the cache)",
+            len(shelf.papers),
+            time.monotonic() - started,
+            shelf.read,
+        )
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         model = self.context[MODEL_KEY]
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-pages.json")
-        progress = Progress("pages", total=None)
+        progress = Progress("pages rendered", total=None)
         dates: dict[str, dt.date] = self.context.setdefault(PAGE_DATES_KEY, {})
-        rendered = write_pages(remember_dates(all_pages(model, config), dates), self.env, config, out, progress.update)
+        started = time.monotonic()
+        pages = write_pages(remember_dates(all_pages(model, config), dates), self.env, config, out, progress.update)
         removed = out.finish()
         progress.done()
         logger.info(
-            "Wrote %d pages (%d changed, %d unchanged, %d stale removed)",
-            rendered,
+            "Wrote %d pages in %.2f s (%d rewritten, %d rendered unchanged, %d kept by input key, %d stale removed)",
+            pages,
+            time.monotonic() - started,
             out.written,
             out.unchanged,
+            out.kept,
             removed,
         )
 
@@ -108,11 +119,16 @@ class ApiGenerator(Generator):
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-api.json")
-        for relpath, data in api_files(self.context[MODEL_KEY], config.siteurl):
-            out.write(relpath, data)
+        started = time.monotonic()
+        write_api(self.context[MODEL_KEY], config.siteurl, out)
         removed = out.finish()
         logger.info(
-            "Wrote the JSON API (%d changed, %d unchanged, %d stale removed)", out.written, out.unchanged, removed
+            "Wrote the JSON API in %.2f s (%d changed, %d unchanged, %d kept by input key, %d stale removed)",
+            time.monotonic() - started,
+            out.written,
+            out.unchanged,
+            out.kept,
+            removed,
         )
 
 
@@ -129,12 +145,28 @@ class FeedsGenerator(Generator):
         started = time.monotonic()
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-feeds.json")
         listings = feed_listings(model, config)
-        files = write_feeds(listings, model, feed_site(config), out)
-        pages = write_pages(embed_pages(listings, config), self.env, config, out)
         script = Path(self.theme).joinpath(*SCRIPT_SOURCE)
         if not script.is_file():
             raise BuildError(f"the theme has no embed widget at {script}; copy it from Papershelf's theme")
-        out.write(urls.EMBED_SCRIPT, script.read_bytes())
+        widget = script.read_bytes()
+        # Every feed and embed page in one key: what each listing's feed carries (its
+        # papers' digests and their topics), the templates, the settings and the widget.
+        key = input_key(
+            render_salt(self.env, config),
+            widget,
+            [
+                (f.name, f.title, f.description, f.page, f.label, [_feed_entry(model, p) for p in f.papers])
+                for f in listings
+            ],
+        )
+        if out.keep_all(key):
+            files = pages = 0
+        else:
+            files = write_feeds(listings, model, feed_site(config), out)
+            pages = write_pages(embed_pages(listings, config), self.env, config, out)
+            out.write(urls.EMBED_SCRIPT, widget)
+            # The files above were made from this key: mark them so the next build can keep them.
+            out.rekey(key)
         removed = out.finish()
         logger.info(
             "Wrote %d feeds of %d listings and %d embed pages in %.2f s (%d changed, %d stale removed)",
@@ -145,6 +177,11 @@ class FeedsGenerator(Generator):
             out.written,
             removed,
         )
+
+
+def _feed_entry(model: SiteModel, paper: Paper) -> tuple[str, list[tuple[str, str]]]:
+    """What a feed shows of a paper: its record and its topics."""
+    return model.digest(paper), [(t.slug, t.name) for t in model.topics_of(paper.slug)]
 
 
 class SitemapGenerator(Generator):
@@ -164,11 +201,19 @@ class SitemapGenerator(Generator):
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
-        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-sitemap.json")
+        manifest = config.cache_path / SITEMAP_MANIFEST
+        out = OutputWriter(config.output_path, manifest=manifest)
         if config.siteurl:
-            pages = entries(page_files(config.output_path), config.siteurl, self.context[PAGE_DATES_KEY])
-            for name, data in sitemap_files(pages, config.siteurl).items():
-                out.write(name, data)
-            out.write(urls.ROBOTS, robots_txt(config.siteurl))
-            logger.info("Listed %d pages in %s", len(pages), urls.SITEMAP)
+            started = time.monotonic()
+            # The pages every writer of this build wrote (their manifests are complete by
+            # now: the sitemap runs last), and Pelican's own pages.
+            others = [p for p in config.cache_path.glob("output-*.json") if p.name != SITEMAP_MANIFEST]
+            files = manifest_pages(others) | {page.save_as for page in self.context.get("pages", [])}
+            pages = entries(files, config.siteurl, self.context[PAGE_DATES_KEY])
+            key = input_key(code_digest(), config.siteurl, [(e.loc, e.lastmod) for e in pages])
+            if not out.keep_all(key):
+                for name, data in sitemap_files(pages, config.siteurl).items():
+                    out.write(name, data, key)
+                out.write(urls.ROBOTS, robots_txt(config.siteurl), key)
+            logger.info("Listed %d pages in %s in %.2f s", len(pages), urls.SITEMAP, time.monotonic() - started)
         out.finish()

@@ -1,0 +1,157 @@
+"""Incremental builds: a rebuild makes only what changed.
+
+Real builds (publishconf.py, so the sitemap is written too) of 120 papers from the
+repository's shelf, with small page sizes so that days, collections and topics each span
+several pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.model import Paper
+from generator.paperfile import format_paper, parse_paper
+from generator.site import render
+
+from .support import REPO, build
+
+SETTINGS = {
+    "PAPERSHELF": {"front_page_papers": 8, "day_page_size": 10, "listing_page_size": 5, "feed_max_items": 10},
+    "PAPERSHELF_JOBS": 2,
+}
+NEW_SLUG = "a-new-paper-on-test-time-adaptation"
+
+
+def shelf(site: Path, count: int = 120) -> Path:
+    """``count`` papers of the repository's shelf (with its pages) under ``site/content``."""
+    papers = site / "content" / "papers"
+    papers.mkdir(parents=True)
+    for path in sorted((REPO / "content" / "papers").glob("*.md"))[:count]:
+        shutil.copy2(path, papers / path.name)
+    shutil.copytree(REPO / "content" / "pages", site / "content" / "pages")
+    return papers
+
+
+def built(site: Path) -> None:
+    build(site, settings_file="publishconf.py", overrides=SETTINGS)
+
+
+def snapshot(output: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of ``output``: relative path -> (bytes, mtime_ns)."""
+    return {
+        p.relative_to(output).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(output.rglob("*"))
+        if p.is_file()
+    }
+
+
+def by_pelican(path: str) -> bool:
+    """Files Pelican itself writes on every build (same bytes, new times): theme assets, About."""
+    return path.startswith("theme/") or path == "about/index.html"
+
+
+def new_paper(papers: Path) -> Paper:
+    newest = max(parse_paper(p.read_text(encoding="utf-8"), str(p)).date for p in papers.glob("*.md"))
+    return Paper(
+        title="A New Paper on Test-Time Adaptation",
+        abstract="We adapt a pre-trained model to distribution shift at test time, without labels.",
+        date=newest + dt.timedelta(days=1),
+        slug=NEW_SLUG,
+        collections=("distribution-shift",),
+        arxiv_id="2611.00001",
+        authors=("Ada Lovelace",),
+    )
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Small shelves are rendered in one process; make cold builds here fork as large ones do.
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 20)
+
+
+def test_a_rebuild_with_nothing_changed_rewrites_no_file(tmp_path: Path) -> None:
+    shelf(tmp_path)
+    built(tmp_path)
+    before = snapshot(tmp_path / "output")
+    built(tmp_path)
+    after = snapshot(tmp_path / "output")
+    assert {p: v[0] for p, v in after.items()} == {p: v[0] for p, v in before.items()}
+    # Every file Papershelf writes keeps its time as well as its bytes.
+    assert {p: v for p, v in after.items() if not by_pelican(p)} == {
+        p: v for p, v in before.items() if not by_pelican(p)
+    }
+
+
+@pytest.mark.usefixtures("parallel")
+def test_adding_a_paper_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    papers = shelf(tmp_path)
+    built(tmp_path)
+    before = snapshot(tmp_path / "output")
+    paper = new_paper(papers)
+    (papers / f"{NEW_SLUG}.md").write_text(format_paper(paper), encoding="utf-8")
+    built(tmp_path)
+    after = snapshot(tmp_path / "output")
+
+    changed = {path for path, (data, _) in after.items() if before.get(path, (None,))[0] != data}
+    touched = {
+        path
+        for path, (_, mtime) in after.items()
+        if path in before and before[path][1] != mtime and not by_pelican(path)
+    }
+    assert touched <= changed, "a file with the same bytes was rewritten"
+    # Nothing is removed but the search shards the new index replaced (they are named by content).
+    assert {p for p in before if not p.startswith("search/data/")} <= set(after)
+
+    linking = {
+        path
+        for path, (data, _) in after.items()
+        if re.fullmatch(r"papers/[^/]+/index\.html", path) and f"/papers/{NEW_SLUG}/".encode() in data
+    }
+    paper_pages = {p for p in changed if p.startswith("papers/")}
+    # The new paper's page, and the pages of the papers it is now related to: no others.
+    assert paper_pages == {f"papers/{NEW_SLUG}/index.html"} | linking
+    assert {p for p in changed if p.startswith("api/papers/")} == {f"api/papers/{NEW_SLUG}.json"}
+    # The new day's page, and the pages of the day before it, which now link to a newer day.
+    days = {p.split("/")[1] for p in changed if p.startswith("days/")}
+    assert days == {paper.date.isoformat(), max(p.split("/")[1] for p in before if p.startswith("days/"))}
+    listings = {p.split("/")[1] for p in changed if p.startswith(("collections/", "topics/")) and p.count("/") > 1}
+    assert "distribution-shift" in listings
+    for path in changed:
+        if path.startswith("collections/") and path.count("/") > 1:
+            assert path.split("/")[1] == "distribution-shift", path
+    # Older numbered pages of the collection keep their bytes: only the newest ones move.
+    assert any(p.startswith("collections/distribution-shift/") and p not in changed for p in after)
+    assert "index.html" in changed
+    assert "sitemap.xml" in changed
+    assert not any(p.startswith("theme/") for p in changed)
+
+
+def test_a_deleted_output_file_is_made_again(tmp_path: Path) -> None:
+    shelf(tmp_path, count=30)
+    built(tmp_path)
+    page = next((tmp_path / "output" / "papers").glob("*/index.html"))
+    data = page.read_bytes()
+    os.unlink(page)
+    built(tmp_path)
+    assert page.read_bytes() == data
+
+
+def test_a_changed_template_renders_every_page_again(tmp_path: Path) -> None:
+    shelf(tmp_path, count=30)
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "theme", theme)
+    settings = {**SETTINGS, "THEME": str(theme)}
+    build(tmp_path, settings_file="publishconf.py", overrides=settings)
+    template = theme / "templates" / "paper.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("Related papers", "See also"))
+    build(tmp_path, settings_file="publishconf.py", overrides=settings)
+    pages = list((tmp_path / "output" / "papers").glob("*/index.html"))
+    with_related = [p for p in pages if b'id="related-heading"' in p.read_bytes()]
+    assert with_related
+    assert all(b"See also" in p.read_bytes() for p in with_related)
