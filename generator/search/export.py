@@ -2,16 +2,20 @@
 
 What the browser needs to run a query exactly as Whoosh does, and no more:
 
-- ``meta.<hash>.json``: the statistics BM25F uses (document count, total field lengths),
-  the analysis settings (stop words), the topics, the deleted document numbers, and the
-  *chunk table*: the first term of every chunk of the lexicon, with the chunk's name;
+- ``meta.<hash>.json``: the statistics BM25F uses (live document count and its log,
+  total field lengths; see ``ranking.py``), the analysis settings (stop words), the
+  topics, and the *chunk table*: the first term of every chunk of the lexicon, with the
+  chunk's name;
 - ``t/<name>.json``: one chunk of the lexicon, terms in order, each with, per field, the
   document frequency and its postings (document number, term weight, field length);
-  ``idf`` maps each document frequency in the chunk to Whoosh's own idf, because the
-  browser's ``Math.log`` is not always rounded like Python's;
+  ``ldf`` maps each document frequency in the chunk to ``log(df + 1)``, computed here
+  because the browser's ``Math.log`` is not always rounded like Python's;
 - ``p/<name>.json``: the positions of the same terms, fetched only for phrase queries;
-- ``doc/<docnum>.json``: what a result shows (slug, title, day, abstract), fetched only
+- ``doc/<number>.json``: what a result shows (slug, title, day, abstract), fetched only
   for the results on screen.
+
+Documents are numbered 0..N-1 in the canonical order (day joined, then slug) of the live
+papers, whatever Whoosh's own document numbers are.
 
 A query fetches the meta file once, then only the chunks holding its terms.  Chunk files
 are named by their content, so a browser never mixes chunks from two builds.
@@ -30,6 +34,7 @@ from typing import Any
 
 from ..model import Paper
 from .query import open_index
+from .ranking import LiveStats, log_df, paper_searcher
 from .schema import (
     ANALYZER_KINDS,
     BM25_B,
@@ -49,7 +54,7 @@ DATA_DIR = "search/data/"
 MIN_CHUNK_BYTES = 16_000
 MAX_CHUNK_BYTES = 64_000
 HASH_CHARS = 10
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,27 +70,30 @@ class Export:
 
 
 def export_index(index_dir: Path, papers: Mapping[str, Paper], topics: Mapping[str, str]) -> Export:
-    """Every static file of the browser's index (``papers`` by slug, ``topics`` slug -> query)."""
+    """Every static file of the browser's index (``papers`` by slug, ``topics`` slug -> query).
+
+    The files depend on the shelf only, not on its history: documents are numbered in the
+    canonical order (``ranking.py``) and every statistic counts live papers, so a build
+    after any series of updates writes the same bytes as a build from scratch.
+    """
     ix = open_index(index_dir)
-    with ix.searcher() as searcher:
+    with paper_searcher(index_dir, ix) as searcher:
         reader = searcher.reader()
-        doc_count = reader.doc_count_all()
-        deleted = [n for n in range(doc_count) if reader.is_deleted(n)]
-        entries = _entries(reader, ix.schema)
-        slugs = reader.column_reader("slug") if reader.doc_count() else {}
-        docs = [(n, slugs[n]) for n in reader.all_doc_ids()] if reader.doc_count() else []
-        field_lengths = {name: reader.field_length(name) for name in ANALYZER_KINDS}
+        stats: LiveStats = searcher.weighting.stats  # type: ignore[attr-defined]
+        order = canonical_order(reader)
+        numbers = {docnum: n for n, (docnum, _slug) in enumerate(order)}
+        entries = _entries(reader, ix.schema, numbers)
         scorable = {name: bool(ix.schema[name].scorable) for name in ANALYZER_KINDS}
 
     files: list[ExportFile] = []
     chunk_table = []
     for first, terms in _chunks(entries):
-        postings: dict[str, Any] = {"idf": {}, "terms": {}}
+        postings: dict[str, Any] = {"ldf": {}, "terms": {}}
         positions: dict[str, dict[str, list]] = {}
         for term in terms:
             postings["terms"][term] = {}
             for field, (df, row, pos) in entries[term].items():
-                postings["idf"][str(df)] = _idf(doc_count, df)
+                postings["ldf"][str(df)] = log_df(df)
                 postings["terms"][term][field] = [df, *row]
                 if pos is not None:
                     positions.setdefault(term, {})[field] = pos
@@ -96,7 +104,7 @@ def export_index(index_dir: Path, papers: Mapping[str, Paper], topics: Mapping[s
         files.append(ExportFile(f"{DATA_DIR}p/{digest}.json", p_data))
         chunk_table.append([first, digest])
 
-    for docnum, slug in docs:
+    for number, (_docnum, slug) in enumerate(order):
         paper = papers.get(slug)
         if paper is None:
             continue
@@ -107,15 +115,15 @@ def export_index(index_dir: Path, papers: Mapping[str, Paper], topics: Mapping[s
             "collections": list(paper.collections),
             "abstract": paper.abstract,
         }
-        files.append(ExportFile(f"{DATA_DIR}doc/{docnum}.json", _json(doc)))
+        files.append(ExportFile(f"{DATA_DIR}doc/{number}.json", _json(doc)))
 
     meta = {
         "format": FORMAT,
         "schema": SCHEMA_VERSION,
-        "docCount": doc_count,
-        "deleted": deleted,
+        "docCount": stats.doc_count,
+        "logN": stats.log_n,
         "fields": {
-            name: {"analyzer": kind, "scorable": scorable[name], "length": field_lengths[name]}
+            name: {"analyzer": kind, "scorable": scorable[name], "length": stats.lengths.get(name, 0)}
             for name, kind in ANALYZER_KINDS.items()
         },
         "defaultFields": list(DEFAULT_FIELDS),
@@ -133,13 +141,26 @@ def export_index(index_dir: Path, papers: Mapping[str, Paper], topics: Mapping[s
     return Export(meta_file.path, tuple(files))
 
 
+def canonical_order(reader: Any) -> list[tuple[int, str]]:
+    """(Whoosh document number, slug) of every live paper, in the canonical order."""
+    if reader.doc_count() == 0:
+        return []
+    joined = reader.column_reader("joined")
+    slugs = reader.column_reader("slug")
+    keyed = sorted((joined[d], slugs[d], d) for d in reader.all_doc_ids())
+    return [(docnum, slug) for _joined, slug, docnum in keyed]
+
+
 def utf16_key(term: str) -> bytes:
     """Sort terms as JavaScript compares strings (by UTF-16 code units)."""
     return term.encode("utf-16-be")
 
 
-def _entries(reader: Any, schema: Any) -> dict[str, dict[str, tuple[int, list[int], list | None]]]:
-    """term -> field -> (doc frequency, flat postings row, positions or None)."""
+def _entries(
+    reader: Any, schema: Any, numbers: Mapping[int, int]
+) -> dict[str, dict[str, tuple[int, list[int], list | None]]]:
+    """term -> field -> (live doc frequency, flat postings row, positions or None), with
+    documents numbered as ``numbers`` maps Whoosh's numbers (live papers only)."""
     entries: dict[str, dict[str, tuple[int, list[int], list | None]]] = defaultdict(dict)
     for field in ANALYZER_KINDS:
         if field not in reader.indexed_field_names():
@@ -149,28 +170,28 @@ def _entries(reader: Any, schema: Any) -> dict[str, dict[str, tuple[int, list[in
         with_lengths = bool(schema[field].scorable)
         lengths: dict[int, int] = {}
         for btext in reader.lexicon(field):
-            matcher = reader.postings(field, btext)
-            ids: list[int] = []
-            weights: list[int] = []
-            lens: list[int] = []
-            poslists: list[list[int]] = []
+            matcher = reader.postings(field, btext)  # skips deleted documents
+            found: list[tuple[int, int, int, list[int] | None]] = []
             while matcher.is_active():
                 docnum = matcher.id()
-                ids.append(docnum)
-                weights.append(_number(matcher.weight()))
+                length = 0
                 if with_lengths:
                     length = lengths.get(docnum)
                     if length is None:
                         length = lengths[docnum] = reader.doc_field_length(docnum, field, 1)
-                    lens.append(length)
-                if with_positions:
-                    poslists.append(_deltas(matcher.value_as("positions")))
+                poslist = _deltas(matcher.value_as("positions")) if with_positions else None
+                found.append((numbers[docnum], _number(matcher.weight()), length, poslist))
                 matcher.next()
-            if not ids:
+            if not found:
                 continue  # every document holding it was deleted
-            row = [len(ids), *_deltas(ids), *weights, *lens]
+            found.sort(key=lambda item: item[0])
+            ids = [item[0] for item in found]
+            row = [len(ids), *_deltas(ids), *(item[1] for item in found)]
+            if with_lengths:
+                row.extend(item[2] for item in found)
             term = btext.decode("utf-8")
-            entries[term][field] = (reader.doc_frequency(field, btext), row, poslists if with_positions else None)
+            poslists = [item[3] for item in found] if with_positions else None
+            entries[term][field] = (len(ids), row, poslists)
     return entries
 
 
@@ -189,11 +210,6 @@ def _chunks(entries: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[str, lis
         size += cost
     if current:
         yield current[0], current
-
-
-def _idf(doc_count: int, df: int) -> float:
-    # Whoosh's WeightingModel.idf, computed here so the browser need not round a log.
-    return math.log(doc_count / (df + 1)) + 1
 
 
 def _deltas(values: Sequence[int]) -> list[int]:

@@ -561,12 +561,11 @@ export class StaticIndex {
     this.decoded = new Map(); // "field\0term" -> decoded postings (or null)
   }
 
-  /** Every document number not deleted (what NOT queries start from), made when first needed. */
+  /** Every document number (what NOT queries start from): the export numbers live papers 0..N-1. */
   get live() {
     if (!this._live) {
-      const deleted = new Set(this.meta.deleted);
       this._live = [];
-      for (let d = 0; d < this.meta.docCount; d++) if (!deleted.has(d)) this._live.push(d);
+      for (let d = 0; d < this.meta.docCount; d++) this._live.push(d);
     }
     return this._live;
   }
@@ -629,7 +628,9 @@ export class StaticIndex {
     let p = null;
     if (entry) {
       p = decode(entry, this.meta.fields[field].scorable);
-      p.idf = chunk.idf[String(p.df)];
+      // Whoosh's log(N / (df + 1)) + 1, as generator/search/ranking.py splits it: both
+      // logs come from Python, so the browser does exactly the same arithmetic.
+      p.idf = (this.meta.logN - chunk.ldf[String(p.df)]) + 1;
     }
     this.decoded.set(key, p);
     return p;
