@@ -7,6 +7,7 @@ that can be called and tested without Pelican.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from .feeds.write import write_feeds
 from .model import Paper
 from .progress import Progress
 from .settings import SiteConfig, site_config
+from .site import stamp
 from .site.api import write_api
 from .site.keys import code_digest, input_key
 from .site.loader import read_shelf
@@ -48,11 +50,25 @@ def register() -> None:
     signals.initialized.connect(validate_settings)
     signals.generator_init.connect(add_theme_globals)
     signals.get_generators.connect(get_generators)
+    signals.finalized.connect(record_clean_build)
+
+
+class _WarningCount(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def validate_settings(pelican: object, **_kwargs: object) -> None:
     settings = pelican.settings  # type: ignore[attr-defined]
     settings[CONFIG_KEY] = site_config(settings)
+    # A build that warned is never taken as clean: the next one must warn again.
+    counter = _WarningCount()
+    logging.getLogger().addHandler(counter)
+    pelican._papershelf_warnings = counter  # type: ignore[attr-defined]
 
 
 def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
@@ -61,14 +77,35 @@ def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
     generator.env.filters.update(theme_filters())
 
 
-def get_generators(_pelican: object, **_kwargs: object) -> list[type[Generator]]:
+def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
     # Imported here: the search generator reads this module's keys.
     from .search.generator import SearchGenerator
 
+    settings = pelican.settings  # type: ignore[attr-defined]
+    config: SiteConfig = settings[CONFIG_KEY]
+    started = time.monotonic()
+    inputs = stamp.input_stamp(settings, [config.content_path, Path(settings["THEME"])])
+    if stamp.unchanged(config.cache_path, inputs, config.output_path):
+        # Nothing to make: no generator of Papershelf's runs, so the context has no model.
+        logger.info("Nothing changed since the last build (checked in %.2f s)", time.monotonic() - started)
+        return []
+    stamp.forget(config.cache_path)
+    pelican._papershelf_inputs = inputs  # type: ignore[attr-defined]
     # Search runs after the shelf is read and adds topics and related papers to the
     # model before any page is written (Pelican runs every generate_context first).
     # The sitemap lists the pages the others wrote, so it comes last.
     return [ShelfGenerator, SearchGenerator, ApiGenerator, FeedsGenerator, SitemapGenerator]
+
+
+def record_clean_build(pelican: object, **_kwargs: object) -> None:
+    """After a build that made the site and logged no warning, note what it was made from."""
+    counter: _WarningCount | None = getattr(pelican, "_papershelf_warnings", None)
+    inputs: str | None = getattr(pelican, "_papershelf_inputs", None)
+    if counter is not None:
+        logging.getLogger().removeHandler(counter)
+    if inputs is not None and counter is not None and counter.count == 0:
+        config: SiteConfig = pelican.settings[CONFIG_KEY]  # type: ignore[attr-defined]
+        stamp.record(config.cache_path, inputs, config.output_path)
 
 
 class ShelfGenerator(Generator):
@@ -120,7 +157,7 @@ class ApiGenerator(Generator):
         config: SiteConfig = self.settings[CONFIG_KEY]
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-api.json")
         started = time.monotonic()
-        write_api(self.context[MODEL_KEY], config.siteurl, out)
+        write_api(self.context[MODEL_KEY], config.siteurl, out, config.jobs)
         removed = out.finish()
         logger.info(
             "Wrote the JSON API in %.2f s (%d changed, %d unchanged, %d kept by input key, %d stale removed)",
@@ -207,13 +244,26 @@ class SitemapGenerator(Generator):
             started = time.monotonic()
             # The pages every writer of this build wrote (their manifests are complete by
             # now: the sitemap runs last), and Pelican's own pages.
-            others = [p for p in config.cache_path.glob("output-*.json") if p.name != SITEMAP_MANIFEST]
-            files = manifest_pages(others) | {page.save_as for page in self.context.get("pages", [])}
-            pages = entries(files, config.siteurl, self.context[PAGE_DATES_KEY])
-            key = input_key(code_digest(), config.siteurl, [(e.loc, e.lastmod) for e in pages])
-            if not out.keep_all(key):
+            others = sorted(p for p in config.cache_path.glob("output-*.json") if p.name != SITEMAP_MANIFEST)
+            dates: dict[str, dt.date] = self.context[PAGE_DATES_KEY]
+            own = sorted((page.save_as, str(dates.get(page.url))) for page in self.context.get("pages", []))
+            # Which pages there are, and what each was made from, is in the other writers'
+            # manifests; a keyed page's day follows from its key, and every other page's
+            # day is the newest paper's.  So their bytes, not 100,000 entries, make the key.
+            key = input_key(
+                code_digest(),
+                config.siteurl,
+                [hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest() for p in others],
+                own,
+                str(max(dates.values(), default=None)),
+            )
+            if out.keep_all(key):
+                logger.info("The sitemap is unchanged (checked in %.2f s)", time.monotonic() - started)
+            else:
+                files = manifest_pages(others) | {page.save_as for page in self.context.get("pages", [])}
+                pages = entries(files, config.siteurl, dates)
                 for name, data in sitemap_files(pages, config.siteurl).items():
                     out.write(name, data, key)
                 out.write(urls.ROBOTS, robots_txt(config.siteurl), key)
-            logger.info("Listed %d pages in %s in %.2f s", len(pages), urls.SITEMAP, time.monotonic() - started)
+                logger.info("Listed %d pages in %s in %.2f s", len(pages), urls.SITEMAP, time.monotonic() - started)
         out.finish()

@@ -8,7 +8,6 @@ several pages.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 
 from generator.model import Paper
 from generator.paperfile import format_paper, parse_paper
-from generator.site import render
+from generator.site import parallel as site_parallel
 
 from .support import REPO, build
 
@@ -83,7 +82,7 @@ def edit(papers: Path) -> None:
 @pytest.fixture
 def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     # Small shelves are rendered in one process; make cold builds here fork as large ones do.
-    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 20)
+    monkeypatch.setattr(site_parallel, "PARALLEL_MIN_FILES", 20)
 
 
 @pytest.mark.usefixtures("parallel")
@@ -170,14 +169,38 @@ def test_adding_a_paper_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> 
     assert not any(p.startswith("theme/") for p in changed)
 
 
-def test_a_deleted_output_file_is_made_again(tmp_path: Path) -> None:
+def test_deleted_output_is_made_again(tmp_path: Path) -> None:
     shelf(tmp_path, count=30)
     built(tmp_path)
     page = next((tmp_path / "output" / "papers").glob("*/index.html"))
-    data = page.read_bytes()
-    os.unlink(page)
+    record = next((tmp_path / "output" / "api" / "papers").glob("*.json"))
+    data, json_data = page.read_bytes(), record.read_bytes()
+    shutil.rmtree(page.parent)
+    record.unlink()
     built(tmp_path)
     assert page.read_bytes() == data
+    assert record.read_bytes() == json_data
+    shutil.rmtree(tmp_path / "output")
+    built(tmp_path)
+    assert page.read_bytes() == data
+
+
+def test_a_build_that_warned_is_not_taken_as_clean(tmp_path: Path) -> None:
+    papers = shelf(tmp_path, count=30)
+    (papers / "broken.md").write_text("Title: No date\nSlug: broken\n\nAn abstract.\n", encoding="utf-8")
+    for _ in range(2):
+        result = build(tmp_path, settings_file="publishconf.py", overrides=SETTINGS, strict=False)
+        assert any("broken.md" in w for w in result.warnings)
+
+
+def test_a_touched_paper_file_makes_a_real_build(tmp_path: Path) -> None:
+    papers = shelf(tmp_path, count=30)
+    built(tmp_path)
+    path = sorted(papers.glob("*.md"))[0]
+    paper = parse_paper(path.read_text(encoding="utf-8"), str(path))
+    path.write_text(format_paper(paper.replace(title="A Retitled Paper")), encoding="utf-8")
+    built(tmp_path)
+    assert b"A Retitled Paper" in (tmp_path / "output" / "papers" / paper.slug / "index.html").read_bytes()
 
 
 def test_a_changed_template_renders_every_page_again(tmp_path: Path) -> None:

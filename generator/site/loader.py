@@ -1,10 +1,12 @@
 """Reading the shelf for a build: every paper file, parsed once and cached by its stamp.
 
-The cache maps a file name to its stamp ``(mtime_ns, size)``, the paper's fields and the
-paper's digest; a file whose stamp is the same as last time is not read again.  It is a
-``marshal`` of plain tuples rather than a pickle of ``Paper`` objects: at 100,000 papers
-unpickling dataclasses took most of a second, rebuilding them from tuples a fraction of
-that.  A damaged or missing cache only costs time.
+The cache maps a file name to its stamp ``(mtime_ns, size)``, the paper's digest and the
+paper's fields; a file whose stamp is the same as last time is not read again (parsing
+100,000 paper files takes about 14 s, the cache under 2 s).  It is a ``marshal`` of plain
+tuples rather than a pickle of ``Paper`` objects, whose frozen-dataclass ``__setstate__``
+runs Python code per field; and it is read whole into memory first, because
+``marshal.load`` on a file reads it in small pieces (3.5 s against 0.6 s at 100,000
+papers).  A damaged or missing cache only costs time.
 """
 
 from __future__ import annotations
@@ -111,8 +113,7 @@ def _read(path: Path) -> Paper:
 
 def _read_cache(path: Path) -> dict[str, Row]:
     try:
-        with path.open("rb") as handle:
-            version, data = marshal.load(handle)
+        version, data = marshal.loads(path.read_bytes())
     except FileNotFoundError:
         return {}
     except Exception:  # noqa: BLE001 -- any unreadable cache (old format, cut short) is rebuilt

@@ -68,7 +68,9 @@ class OutputWriter:
         target = self._resolve(relpath)
         if not os.path.isfile(target):
             return False
-        self._claim(relpath, key)
+        if relpath in self._paths:
+            raise BuildError(f"two pages of the site would both be written to {relpath}")
+        self._paths[relpath] = key
         self.kept += 1
         return True
 

@@ -3,14 +3,13 @@
 A page with an input key is rendered only when its key, salted with everything else that
 shapes every page (the templates, the site's settings, Papershelf's own code), differs
 from the last build's.  When many pages have to be rendered (a cold build), they are
-shared among forked worker processes, one per core: rendering is pure Python, so threads
-would not help, and forking shares the site model without pickling it.
+shared among worker processes, one per core (``parallel``).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -19,15 +18,13 @@ from typing import Any
 from jinja2 import Environment, Template
 
 from .. import urls
-from ..atomic import write_if_changed
 from ..settings import SiteConfig
 from ..text import truncate
+from . import parallel
 from .keys import code_digest, input_key
 from .output import OutputWriter
 from .pages import PageSpec
-
-# Below this many pages to render, forking costs more than it saves.
-PARALLEL_MIN_PAGES = 2000
+from .parallel import Job
 
 
 def page_globals(config: SiteConfig, url: str) -> dict[str, Any]:
@@ -48,79 +45,42 @@ def write_pages(
 ) -> int:
     """Write every page, rendering those whose input changed; return how many pages there are."""
     salt = render_salt(env, config)
+    templates = _Templates(env)
     relpaths: list[str] = []
-    todo: list[tuple[str, PageSpec]] = []  # (file, spec) of the pages to render
+    todo: list[Job] = []
     count = 0
     for spec in specs:
         relpath = urls.file_for(spec.url)
-        key = input_key(salt, spec.template, spec.url, spec.key) if spec.key else ""
+        # The salt's first 64 bits are plenty to tell one build's salt from the last one's,
+        # and a concatenation costs nothing beside hashing 100,000 keys again.
+        key = salt[:16] + spec.key if spec.key else ""
         count += 1
         if not writer.keep(relpath, key):
             relpaths.append(relpath)
-            todo.append((writer.target(relpath, key), spec))
-    jobs = min(config.jobs, len(todo) // (PARALLEL_MIN_PAGES // 2) or 1)
-    changed = _render_shared(todo, env, config, jobs, progress) if jobs > 1 else _render(todo, env, config, progress)
+            todo.append((writer.target(relpath, key), functools.partial(_render, templates, config, spec)))
+    changed = parallel.make_files(todo, config.jobs, progress)
     for relpath, was_changed in zip(relpaths, changed, strict=True):
         writer.record(relpath, was_changed)
     return count
 
 
-def _render(
-    todo: list[tuple[str, PageSpec]],
-    env: Environment,
-    config: SiteConfig,
-    progress: Callable[[int], None] = lambda _n: None,
-    scale: int = 1,
-) -> list[bool]:
-    """Render and write ``todo``; for each page, whether its bytes on disk changed."""
-    templates: dict[str, Template] = {}
-    changed = []
-    for n, (target, spec) in enumerate(todo, start=1):
-        template = templates.get(spec.template)
+class _Templates:
+    """The templates by name, looked up once (Jinja would check each one's file on every use)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.loaded: dict[str, Template] = {}
+
+    def get(self, name: str) -> Template:
+        template = self.loaded.get(name)
         if template is None:
-            template = templates[spec.template] = env.get_template(spec.template + ".html")
-        html = template.render({**page_globals(config, spec.url), **spec.variables()})
-        changed.append(write_if_changed(Path(target), html.encode("utf-8")))
-        if n % 500 == 0:
-            progress(n * scale)
-    return changed
+            template = self.loaded[name] = self.env.get_template(name + ".html")
+        return template
 
 
-# What forked workers render: set just before the fork, read by the children.
-_SHARED: tuple[list[tuple[str, PageSpec]], Environment, SiteConfig, int] | None = None
-
-
-def _render_share(index: int) -> list[bool]:
-    assert _SHARED is not None  # set by _render_shared before the fork
-    todo, env, config, jobs = _SHARED
-    return _render(todo[index::jobs], env, config)
-
-
-def _render_shared(
-    todo: list[tuple[str, PageSpec]],
-    env: Environment,
-    config: SiteConfig,
-    jobs: int,
-    progress: Callable[[int], None],
-) -> list[bool]:
-    """``_render`` over ``jobs`` processes: this one and ``jobs - 1`` forked children.
-
-    Page *i* goes to process *i* mod ``jobs``; every page's file is its own, so the
-    processes never write the same file, and the result is the same as rendering in order.
-    """
-    global _SHARED
-    _SHARED = (todo, env, config, jobs)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
-            others = pool.map_async(_render_share, range(1, jobs))
-            mine = _render(todo[0::jobs], env, config, progress, scale=jobs)
-            shares = [mine, *others.get()]
-    finally:
-        _SHARED = None
-    changed = [False] * len(todo)
-    for index, share in enumerate(shares):
-        changed[index::jobs] = share
-    return changed
+def _render(templates: _Templates, config: SiteConfig, spec: PageSpec) -> bytes:
+    template = templates.get(spec.template)
+    return template.render({**page_globals(config, spec.url), **spec.variables()}).encode("utf-8")
 
 
 def render_salt(env: Environment, config: SiteConfig) -> str:
