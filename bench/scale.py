@@ -16,8 +16,8 @@ For each size, a deterministic synthetic shelf (bench/synth.py) is built by:
   paginated lists and RSS feeds of sections and tags), the same papers as Markdown.
 
 Every run is a separate process; wall time is measured around it, and peak memory is the
-largest sum of the resident sizes of the process and all its children (sampled every
-50 ms, so forked workers count in full even where they share pages).  With ``--write``
+largest sum of the proportional set sizes (PSS) of the process and all its children,
+sampled every 100 ms: pages that forked workers share with their parent count once.  With ``--write``
 the tables replace the "Scale" section of BENCHMARKS.md.
 """
 
@@ -85,12 +85,20 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _tree_rss(pid: int) -> int:
-    total, todo, page = 0, [pid], os.sysconf("SC_PAGE_SIZE")
+def _tree_memory(pid: int) -> int:
+    """The memory of ``pid`` and its descendants: the sum of their proportional set sizes.
+
+    PSS shares each page among the processes that map it, so forked workers that share
+    the site model with their parent are not counted twice, as summed RSS would.
+    """
+    total, todo = 0, [pid]
     while todo:
         current = todo.pop()
-        with contextlib.suppress(OSError, ValueError, IndexError), open(f"/proc/{current}/statm") as handle:
-            total += int(handle.read().split()[1]) * page
+        with contextlib.suppress(OSError, ValueError, IndexError), open(f"/proc/{current}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
         todo += _children(current)
     return total
 
@@ -112,8 +120,8 @@ def measured(command: list[str], cwd: Path, env: dict[str, str] | None = None) -
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, _tree_rss(process.pid))
-            stop.wait(0.05)
+            peak = max(peak, _tree_memory(process.pid))
+            stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -372,7 +380,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sizes", type=int, nargs="*", default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3, help="runs of each build (medians are reported)")
-    parser.add_argument("--peer-runs", type=int, default=None, help="runs of each peer's build (default: --runs)")
+    parser.add_argument("--cold-runs", type=int, default=None, help="cold builds of each tool at 100,000 papers")
     parser.add_argument("--pelican-max", type=int, default=10000, help="largest shelf stock Pelican builds")
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--write", action="store_true", help="replace the Scale section of BENCHMARKS.md")
@@ -381,7 +389,6 @@ def main() -> None:
     if args.build_one:
         build_one(args.build_one)
         return
-    peer_runs = args.peer_runs or args.runs
     rows = []
     for count in args.sizes:
         site = WORK / f"shelf-{count}"
@@ -393,11 +400,13 @@ def main() -> None:
         shelf = list(synthetic_papers(count))
         row: dict[str, object] = {"papers": count}
         cold, noop, touched, add, kinds, problems = [], [], [], [], [], []
-        for number in range(args.runs):
+        cold_runs = args.cold_runs if count >= 100000 and args.cold_runs else args.runs
+        for number in range(cold_runs):
             shutil.rmtree(site / "output", ignore_errors=True)
             shutil.rmtree(site / "cache", ignore_errors=True)
             with step(f"Papershelf {count:,}: cold build {number + 1}"):
                 cold.append(papershelf_build(site))
+        for number in range(args.runs):
             with step(f"Papershelf {count:,}: nothing changed {number + 1}"):
                 noop.append(papershelf_build(site))
             with step(f"Papershelf {count:,}: a paper file saved again {number + 1}"):
@@ -417,7 +426,7 @@ def main() -> None:
         if count <= args.pelican_max:
             peer = pelican_site(count)
             runs = []
-            for number in range(peer_runs if count < 10000 else 1):
+            for number in range(args.runs if count < 10000 else 1):
                 with step(f"Pelican {count:,}: build {number + 1}"):
                     runs.append(pelican_build(peer))
             row["pelican"] = median(runs)
@@ -425,7 +434,7 @@ def main() -> None:
         if not args.no_hugo:
             peer = hugo_site(count)
             runs = []
-            for number in range(peer_runs):
+            for number in range(cold_runs):
                 with step(f"Hugo {count:,}: build {number + 1}"):
                     runs.append(hugo_build(peer))
             row["hugo"] = median(runs)
@@ -444,7 +453,7 @@ def render_report(rows: list[dict], args: argparse.Namespace) -> str:
         "Each paper, day, collection and topic page, every feed, the JSON API, the sitemap and",
         "the search shards: a real `papershelf build` with publishconf.py, as its own process.",
         "*Site* is the build less the search index, topics, related papers and the search",
-        "export, which are reported beside it. Peak memory is the whole process tree's.",
+        "export, which are reported beside it. Peak memory is the whole process tree's (PSS).",
         "",
         "| papers | tool | cold build | site only | search index + related + export | per paper"
         " | peak memory | files | output | bytes per paper |",
@@ -490,11 +499,15 @@ def render_report(rows: list[dict], args: argparse.Namespace) -> str:
     lines += [
         "",
         f"Machine: {cpu}, {os.cpu_count()} cores, {_memory()} of RAM, Python {platform.python_version()},"
-        f" Pelican {_version('pelican')}, {_hugo_version()}. Medians of {args.runs} runs"
-        f" (stock Pelican at 10,000 papers and above: 1 run), measured {dt.date.today().isoformat()}.",
+        f" Pelican {_version('pelican')}, {_hugo_version()}. Medians of {args.runs} runs (cold builds at"
+        f" 100,000 papers: {args.cold_runs or args.runs}; stock Pelican at 10,000: 1), measured"
+        f" {dt.date.today().isoformat()}, while other work shared the machine (load average"
+        f" {os.getloadavg()[0]:.1f} at the end).",
         "",
         "```sh",
-        f".venv/bin/python bench/scale.py {' '.join(str(r['papers']) for r in rows)} --runs {args.runs} --write",
+        f".venv/bin/python bench/scale.py {' '.join(str(r['papers']) for r in rows)} --runs {args.runs}"
+        + (f" --cold-runs {args.cold_runs}" if args.cold_runs else "")
+        + " --write",
         "```",
     ]
     return "\n".join(lines)

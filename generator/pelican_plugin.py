@@ -114,7 +114,9 @@ class ShelfGenerator(Generator):
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         started = time.monotonic()
-        shelf = read_shelf(config.papers_path, config.cache_path / "papers.marshal")
+        progress = Progress("papers read", total=None)
+        shelf = read_shelf(config.papers_path, config.cache_path / "papers.marshal", progress)
+        progress.done()
         for error in shelf.errors:
             logger.warning("Skipped a paper file: %s", error)
         self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests)
@@ -132,7 +134,7 @@ class ShelfGenerator(Generator):
         progress = Progress("pages rendered", total=None)
         dates: dict[str, dt.date] = self.context.setdefault(PAGE_DATES_KEY, {})
         started = time.monotonic()
-        pages = write_pages(remember_dates(all_pages(model, config), dates), self.env, config, out, progress.update)
+        pages = write_pages(remember_dates(all_pages(model, config), dates), self.env, config, out, progress)
         removed = out.finish()
         progress.done()
         logger.info(

@@ -8,8 +8,10 @@ several pages.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -216,3 +218,32 @@ def test_a_changed_template_renders_every_page_again(tmp_path: Path) -> None:
     with_related = [p for p in pages if b'id="related-heading"' in p.read_bytes()]
     assert with_related
     assert all(b"See also" in p.read_bytes() for p in with_related)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class Pipe(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+def test_a_long_build_shows_progress_on_a_terminal_and_nothing_in_a_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shelf(tmp_path / "terminal")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    built(tmp_path / "terminal")
+    shown = terminal.getvalue()
+    assert re.search(r"papers read: [\d,]+/120 \(.* s left\)", shown)
+    assert re.search(r"pages rendered: [\d,]+/\d+ \(.* s left\)", shown)
+    assert shown.endswith("\r\x1b[K")  # the status line is cleared at the end
+
+    shelf(tmp_path / "pipe")
+    pipe = Pipe()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    built(tmp_path / "pipe")
+    assert "\r" not in pipe.getvalue()

@@ -24,6 +24,7 @@ from ..atomic import write_atomic
 from ..errors import PaperFileError
 from ..model import Paper
 from ..paperfile import parse_paper
+from ..progress import Progress
 from .model import paper_digest
 
 logger = logging.getLogger(__name__)
@@ -50,8 +51,11 @@ def load_papers(folder: Path, cache_file: Path | None = None) -> tuple[list[Pape
     return shelf.papers, shelf.errors
 
 
-def read_shelf(folder: Path, cache_file: Path | None = None) -> Shelf:
-    """The papers of ``folder`` with their digests, reading only files whose stamp changed."""
+def read_shelf(folder: Path, cache_file: Path | None = None, progress: Progress | None = None) -> Shelf:
+    """The papers of ``folder`` with their digests, reading only files whose stamp changed.
+
+    ``progress`` counts the paper files parsed (not those that came from the cache).
+    """
     cached = _read_cache(cache_file) if cache_file else {}
     fresh: dict[str, Row] = {}
     shelf = Shelf([], [])
@@ -59,6 +63,8 @@ def read_shelf(folder: Path, cache_file: Path | None = None) -> Shelf:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:
         entries = []
+    if progress is not None:
+        progress.total = max(len(entries) - len(cached), 1)
     for entry in entries:
         name = entry.name
         if name.startswith(".") or not name.endswith(".md") or not entry.is_file():
@@ -77,6 +83,8 @@ def read_shelf(folder: Path, cache_file: Path | None = None) -> Shelf:
             digest = paper_digest(paper)
             row = (stat.st_mtime_ns, stat.st_size, digest, *_to_fields(paper))
             shelf.read += 1
+            if progress is not None and shelf.read % 100 == 0:
+                progress.update(shelf.read)
         fresh[name] = row
         shelf.papers.append(paper)
         shelf.digests[paper.slug] = digest

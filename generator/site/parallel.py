@@ -52,7 +52,7 @@ def _make(todo: Sequence[Job], progress: Callable[[int], None] = lambda _n: None
     changed = []
     for n, (target, make) in enumerate(todo, start=1):
         changed.append(write_if_changed(Path(target), make()))
-        if n % 500 == 0:
+        if n % 100 == 0:
             progress(n * scale)
     return changed
 

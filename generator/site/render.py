@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, Template
 
 from .. import urls
+from ..progress import Progress
 from ..settings import SiteConfig
 from ..text import truncate
 from . import parallel
@@ -41,9 +42,12 @@ def write_pages(
     env: Environment,
     config: SiteConfig,
     writer: OutputWriter,
-    progress: Callable[[int], None] = lambda _n: None,
+    progress: Progress | None = None,
 ) -> int:
-    """Write every page, rendering those whose input changed; return how many pages there are."""
+    """Write every page, rendering those whose input changed; return how many pages there are.
+
+    ``progress`` counts the pages rendered, against how many have to be.
+    """
     salt = render_salt(env, config)
     templates = _Templates(env)
     relpaths: list[str] = []
@@ -58,7 +62,9 @@ def write_pages(
         if not writer.keep(relpath, key):
             relpaths.append(relpath)
             todo.append((writer.target(relpath, key), functools.partial(_render, templates, config, spec)))
-    changed = parallel.make_files(todo, config.jobs, progress)
+    if progress is not None:
+        progress.total = len(todo)
+    changed = parallel.make_files(todo, config.jobs, progress.update if progress else lambda _n: None)
     for relpath, was_changed in zip(relpaths, changed, strict=True):
         writer.record(relpath, was_changed)
     return count
