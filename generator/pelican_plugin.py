@@ -7,6 +7,7 @@ that can be called and tested without Pelican.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from pathlib import Path
@@ -20,15 +21,18 @@ from .feeds.embed import SCRIPT_SOURCE, embed_pages
 from .feeds.items import feed_site
 from .feeds.listings import feed_listings
 from .feeds.write import write_feeds
+from .model import Paper
 from .progress import Progress
 from .settings import SiteConfig, site_config
-from .site.api import api_files
-from .site.loader import load_papers
-from .site.model import build_model
+from .site import stamp
+from .site.api import write_api
+from .site.keys import code_digest, input_key
+from .site.loader import read_shelf
+from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
 from .site.pages import all_pages
-from .site.render import theme_filters, theme_globals, write_pages
-from .site.sitemap import entries, page_files, remember_dates, robots_txt, sitemap_files
+from .site.render import render_salt, theme_filters, theme_globals, write_pages
+from .site.sitemap import entries, manifest_pages, remember_dates, robots_txt, sitemap_files
 
 logger = logging.getLogger(__name__)
 
@@ -39,17 +43,32 @@ MODEL_KEY = "papershelf"
 # {site-relative URL: day its content last changed}: any generator that writes pages may
 # add to it; the sitemap gives those days as lastmod.
 PAGE_DATES_KEY = "papershelf_page_dates"
+SITEMAP_MANIFEST = "output-sitemap.json"
 
 
 def register() -> None:
     signals.initialized.connect(validate_settings)
     signals.generator_init.connect(add_theme_globals)
     signals.get_generators.connect(get_generators)
+    signals.finalized.connect(record_clean_build)
+
+
+class _WarningCount(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def validate_settings(pelican: object, **_kwargs: object) -> None:
     settings = pelican.settings  # type: ignore[attr-defined]
     settings[CONFIG_KEY] = site_config(settings)
+    # A build that warned is never taken as clean: the next one must warn again.
+    counter = _WarningCount()
+    logging.getLogger().addHandler(counter)
+    pelican._papershelf_warnings = counter  # type: ignore[attr-defined]
 
 
 def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
@@ -58,14 +77,35 @@ def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
     generator.env.filters.update(theme_filters())
 
 
-def get_generators(_pelican: object, **_kwargs: object) -> list[type[Generator]]:
+def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
     # Imported here: the search generator reads this module's keys.
     from .search.generator import SearchGenerator
 
+    settings = pelican.settings  # type: ignore[attr-defined]
+    config: SiteConfig = settings[CONFIG_KEY]
+    started = time.monotonic()
+    inputs = stamp.input_stamp(settings, [config.content_path, Path(settings["THEME"])])
+    if stamp.unchanged(config.cache_path, inputs, config.output_path):
+        # Nothing to make: no generator of Papershelf's runs, so the context has no model.
+        logger.info("Nothing changed since the last build (checked in %.2f s)", time.monotonic() - started)
+        return []
+    stamp.forget(config.cache_path)
+    pelican._papershelf_inputs = inputs  # type: ignore[attr-defined]
     # Search runs after the shelf is read and adds topics and related papers to the
     # model before any page is written (Pelican runs every generate_context first).
     # The sitemap lists the pages the others wrote, so it comes last.
     return [ShelfGenerator, SearchGenerator, ApiGenerator, FeedsGenerator, SitemapGenerator]
+
+
+def record_clean_build(pelican: object, **_kwargs: object) -> None:
+    """After a build that made the site and logged no warning, note what it was made from."""
+    counter: _WarningCount | None = getattr(pelican, "_papershelf_warnings", None)
+    inputs: str | None = getattr(pelican, "_papershelf_inputs", None)
+    if counter is not None:
+        logging.getLogger().removeHandler(counter)
+    if inputs is not None and counter is not None and counter.count == 0:
+        config: SiteConfig = pelican.settings[CONFIG_KEY]  # type: ignore[attr-defined]
+        stamp.record(config.cache_path, inputs, config.output_path)
 
 
 class ShelfGenerator(Generator):
@@ -74,26 +114,36 @@ class ShelfGenerator(Generator):
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         started = time.monotonic()
-        papers, errors = load_papers(config.papers_path, config.cache_path / "papers.pickle")
-        for error in errors:
+        progress = Progress("papers read", total=None)
+        shelf = read_shelf(config.papers_path, config.cache_path / "papers.marshal", progress)
+        progress.done()
+        for error in shelf.errors:
             logger.warning("Skipped a paper file: %s", error)
-        self.context[MODEL_KEY] = build_model(papers)
-        logger.info("Read %d papers in %.2f s", len(papers), time.monotonic() - started)
+        self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests)
+        logger.info(
+            "Read %d papers in %.2f s (%d files parsed, the rest from the cache)",
+            len(shelf.papers),
+            time.monotonic() - started,
+            shelf.read,
+        )
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         model = self.context[MODEL_KEY]
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-pages.json")
-        progress = Progress("pages", total=None)
+        progress = Progress("pages rendered", total=None)
         dates: dict[str, dt.date] = self.context.setdefault(PAGE_DATES_KEY, {})
-        rendered = write_pages(remember_dates(all_pages(model, config), dates), self.env, config, out, progress.update)
+        started = time.monotonic()
+        pages = write_pages(remember_dates(all_pages(model, config), dates), self.env, config, out, progress)
         removed = out.finish()
         progress.done()
         logger.info(
-            "Wrote %d pages (%d changed, %d unchanged, %d stale removed)",
-            rendered,
+            "Wrote %d pages in %.2f s (%d rewritten, %d rendered unchanged, %d kept by input key, %d stale removed)",
+            pages,
+            time.monotonic() - started,
             out.written,
             out.unchanged,
+            out.kept,
             removed,
         )
 
@@ -108,11 +158,16 @@ class ApiGenerator(Generator):
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-api.json")
-        for relpath, data in api_files(self.context[MODEL_KEY], config.siteurl):
-            out.write(relpath, data)
+        started = time.monotonic()
+        write_api(self.context[MODEL_KEY], config.siteurl, out, config.jobs)
         removed = out.finish()
         logger.info(
-            "Wrote the JSON API (%d changed, %d unchanged, %d stale removed)", out.written, out.unchanged, removed
+            "Wrote the JSON API in %.2f s (%d changed, %d unchanged, %d kept by input key, %d stale removed)",
+            time.monotonic() - started,
+            out.written,
+            out.unchanged,
+            out.kept,
+            removed,
         )
 
 
@@ -129,12 +184,28 @@ class FeedsGenerator(Generator):
         started = time.monotonic()
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-feeds.json")
         listings = feed_listings(model, config)
-        files = write_feeds(listings, model, feed_site(config), out)
-        pages = write_pages(embed_pages(listings, config), self.env, config, out)
         script = Path(self.theme).joinpath(*SCRIPT_SOURCE)
         if not script.is_file():
             raise BuildError(f"the theme has no embed widget at {script}; copy it from Papershelf's theme")
-        out.write(urls.EMBED_SCRIPT, script.read_bytes())
+        widget = script.read_bytes()
+        # Every feed and embed page in one key: what each listing's feed carries (its
+        # papers' digests and their topics), the templates, the settings and the widget.
+        key = input_key(
+            render_salt(self.env, config),
+            widget,
+            [
+                (f.name, f.title, f.description, f.page, f.label, [_feed_entry(model, p) for p in f.papers])
+                for f in listings
+            ],
+        )
+        if out.keep_all(key):
+            files = pages = 0
+        else:
+            files = write_feeds(listings, model, feed_site(config), out)
+            pages = write_pages(embed_pages(listings, config), self.env, config, out)
+            out.write(urls.EMBED_SCRIPT, widget)
+            # The files above were made from this key: mark them so the next build can keep them.
+            out.rekey(key)
         removed = out.finish()
         logger.info(
             "Wrote %d feeds of %d listings and %d embed pages in %.2f s (%d changed, %d stale removed)",
@@ -145,6 +216,11 @@ class FeedsGenerator(Generator):
             out.written,
             removed,
         )
+
+
+def _feed_entry(model: SiteModel, paper: Paper) -> tuple[str, list[tuple[str, str]]]:
+    """What a feed shows of a paper: its record and its topics."""
+    return model.digest(paper), [(t.slug, t.name) for t in model.topics_of(paper.slug)]
 
 
 class SitemapGenerator(Generator):
@@ -164,11 +240,32 @@ class SitemapGenerator(Generator):
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
-        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-sitemap.json")
+        manifest = config.cache_path / SITEMAP_MANIFEST
+        out = OutputWriter(config.output_path, manifest=manifest)
         if config.siteurl:
-            pages = entries(page_files(config.output_path), config.siteurl, self.context[PAGE_DATES_KEY])
-            for name, data in sitemap_files(pages, config.siteurl).items():
-                out.write(name, data)
-            out.write(urls.ROBOTS, robots_txt(config.siteurl))
-            logger.info("Listed %d pages in %s", len(pages), urls.SITEMAP)
+            started = time.monotonic()
+            # The pages every writer of this build wrote (their manifests are complete by
+            # now: the sitemap runs last), and Pelican's own pages.
+            others = sorted(p for p in config.cache_path.glob("output-*.json") if p.name != SITEMAP_MANIFEST)
+            dates: dict[str, dt.date] = self.context[PAGE_DATES_KEY]
+            own = sorted((page.save_as, str(dates.get(page.url))) for page in self.context.get("pages", []))
+            # Which pages there are, and what each was made from, is in the other writers'
+            # manifests; a keyed page's day follows from its key, and every other page's
+            # day is the newest paper's.  So their bytes, not 100,000 entries, make the key.
+            key = input_key(
+                code_digest(),
+                config.siteurl,
+                [hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest() for p in others],
+                own,
+                str(max(dates.values(), default=None)),
+            )
+            if out.keep_all(key):
+                logger.info("The sitemap is unchanged (checked in %.2f s)", time.monotonic() - started)
+            else:
+                files = manifest_pages(others) | {page.save_as for page in self.context.get("pages", [])}
+                pages = entries(files, config.siteurl, dates)
+                for name, data in sitemap_files(pages, config.siteurl).items():
+                    out.write(name, data, key)
+                out.write(urls.ROBOTS, robots_txt(config.siteurl), key)
+                logger.info("Listed %d pages in %s in %.2f s", len(pages), urls.SITEMAP, time.monotonic() - started)
         out.finish()

@@ -4,11 +4,13 @@ Pelican settings files stay plain modules of constants.  Papershelf reads:
 
 - ``TOPICS``: ``{"Topic name": "whoosh query", ...}`` — saved searches with their own pages;
 - ``PAPERSHELF``: a dict of the options below; an unknown key or a wrong type is an error,
-  not a warning, so a typo never silently falls back to a default.
+  not a warning, so a typo never silently falls back to a default;
+- ``PAPERSHELF_JOBS``: how many processes render pages on a large build (default: the cores).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -54,6 +56,9 @@ class SiteConfig:
     timezone: str
     options: Options
     topics: tuple[Topic, ...]
+    # Processes that render pages on a cold build (PAPERSHELF_JOBS; the cores available).
+    # How the site is made, never what it says: page keys leave it out.
+    jobs: int = 1
 
     @property
     def papers_path(self) -> Path:
@@ -77,6 +82,9 @@ def site_config(settings: Mapping[str, Any]) -> SiteConfig:
     if not jinja.get("autoescape"):
         # Titles and abstracts come from the web; every template relies on escaping.
         raise ConfigError('JINJA_ENVIRONMENT must set "autoescape": True (paper text is untrusted)')
+    jobs = settings.get("PAPERSHELF_JOBS") or _cores()
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ConfigError(f"PAPERSHELF_JOBS must be a whole number of processes, at least 1, not {jobs!r}")
     return SiteConfig(
         sitename=str(settings.get("SITENAME") or "Papershelf"),
         siteurl=siteurl,
@@ -87,7 +95,15 @@ def site_config(settings: Mapping[str, Any]) -> SiteConfig:
         timezone=str(settings.get("TIMEZONE") or "UTC"),
         options=options,
         topics=_topics(settings.get("TOPICS", {})),
+        jobs=jobs,
     )
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _options(raw: object) -> Options:

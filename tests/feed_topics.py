@@ -31,10 +31,11 @@ class TestTopicsGenerator(Generator):
     def generate_context(self) -> None:
         # Pelican's signals are global: once a test has loaded this plugin, its receiver
         # stays connected for the rest of the session.  Builds that did not ask for test
-        # topics keep the topics that search computed.
-        if "FEED_TEST_TOPICS" not in self.settings:
+        # topics keep the topics that search computed.  A build with nothing changed since
+        # the last one has no model: it makes nothing.
+        model = self.context.get(MODEL_KEY)
+        if "FEED_TEST_TOPICS" not in self.settings or model is None:
             return
-        model = self.context[MODEL_KEY]
         topics = []
         for name, slugs in self.settings.get("FEED_TEST_TOPICS", {}).items():
             papers = tuple(p for p in model.papers if p.slug in slugs)

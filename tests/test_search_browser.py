@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from whoosh import index
 
 from generator.model import Paper
-from generator.search.query import BadQuery, parse, top
-from generator.search.schema import make_parser, weighting
+from generator.search.query import BadQuery, open_index, parse, top
+from generator.search.ranking import paper_searcher
+from generator.search.schema import make_parser
 from generator.search.state import read_topics
 
 from .conftest import sample_papers
@@ -61,11 +61,11 @@ def page(chromium: object) -> Iterator[object]:
 
 def whoosh_answers(site: Path, queries: list[str]) -> dict[str, dict]:
     folder = site / "cache" / "search"
-    ix = index.open_dir(str(folder))
+    ix = open_index(folder)
     parser = make_parser(ix.schema)
     topics = read_topics(folder)
     answers: dict[str, dict] = {}
-    with ix.searcher(weighting=weighting()) as searcher:
+    with paper_searcher(folder, ix) as searcher:
         slugs = searcher.reader().column_reader("slug")
         for text in queries:
             try:

@@ -148,11 +148,21 @@ def _open(index_dir: Path) -> tuple[index.Index, bool, dict[str, str]]:
     return ix, True, {}
 
 
-def identity(index_dir: Path, ix: index.Index) -> bytes:
-    """A digest of the index's table of contents, which names its segments (random ids):
-    it changes with every commit, and a rebuilt index never has an old one's."""
-    toc = index_dir / f"_{ix.indexname}_{ix.latest_generation()}.toc"
+def identity(index_dir: Path, ix: index.Index, generation: int | None = None) -> bytes:
+    """A digest of the index's table of contents (of its latest generation, or of
+    ``generation``), which names its segments (random ids): it changes with every commit,
+    and a rebuilt index never has an old one's."""
+    generation = ix.latest_generation() if generation is None else generation
+    toc = index_dir / f"_{ix.indexname}_{generation}.toc"
     return hashlib.sha256(toc.read_bytes()).digest()
+
+
+def read_known(index_dir: Path) -> dict[str, str] | None:
+    """slug -> content hash of every paper in the index, if the cache of it is current."""
+    try:
+        return _read_known(index_dir, index.open_dir(str(index_dir)))
+    except Exception:  # noqa: BLE001 -- no index, or an unreadable one: no answer
+        return None
 
 
 def _read_known(index_dir: Path, ix: index.Index) -> dict[str, str] | None:

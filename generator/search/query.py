@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import highlight, index, query
-from whoosh.collectors import TopCollector
 from whoosh.qparser import QueryParser
 from whoosh.searching import Results, Searcher
 
 from ..errors import PapershelfError
-from .schema import QUERY_FIELDS, TOPIC_FIELD, make_parser, weighting
+from .ranking import CanonicalTopCollector, paper_searcher
+from .schema import QUERY_FIELDS, TOPIC_FIELD, make_parser
 from .state import read_topics
 
 MAX_QUERY_CHARS = 500
@@ -123,7 +123,7 @@ def search(index_dir: Path, text: str, limit: int = 10) -> SearchResults:
     limit = max(1, min(int(limit), MAX_LIMIT))
     ix = open_index(index_dir)
     q = parse(text, make_parser(ix.schema), read_topics(index_dir))
-    with ix.searcher(weighting=weighting()) as searcher:
+    with paper_searcher(index_dir, ix) as searcher:
         results = top(searcher, q, limit)
         passages = highlight.Highlighter(
             fragmenter=highlight.ContextFragmenter(maxchars=160, surround=60), formatter=SegmentFormatter()
@@ -147,19 +147,21 @@ def ranked_slugs(index_dir: Path, text: str, limit: int = 10) -> list[str]:
     """Only the order of the best ``limit`` papers: what the parity test compares."""
     ix = open_index(index_dir)
     q = parse(text, make_parser(ix.schema), read_topics(index_dir))
-    with ix.searcher(weighting=weighting()) as searcher:
+    with paper_searcher(index_dir, ix) as searcher:
         return [hit["slug"] for hit in top(searcher, q, limit)]
 
 
 def top(searcher: Searcher, q: query.Query, limit: int) -> Results:
-    """The best ``limit`` matches, best first (by score, then by document number).
+    """The best ``limit`` matches, best first (by score, then in the canonical order of
+    papers: day joined, then slug), as the browser ranks them.
 
+    ``searcher`` should come from ``ranking.paper_searcher`` (live statistics).
     Whoosh's collector normally "replaces" its matchers as it goes (``replace=10``) to
     skip work; on this index that optimisation drops papers which belong in the top
     results (a limited search disagrees with an unlimited one), so it is turned off.
     Block-quality skipping, which is exact, stays on.
     """
-    collector = TopCollector(limit=limit, replace=0)
+    collector = CanonicalTopCollector(limit=limit, replace=0)
     searcher.search_with_collector(q, collector)
     return collector.results()
 

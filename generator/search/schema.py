@@ -22,10 +22,9 @@ from whoosh.analysis import (
 )
 from whoosh.lang.porter import stem
 from whoosh.qparser import plugins
-from whoosh.scoring import BM25F
 
 # Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Spelled out rather than taken from Whoosh's defaults: whoosh3 changed its default token
 # pattern to also keep "*", and the index must not depend on which fork is installed.
@@ -83,13 +82,10 @@ def make_schema() -> fields.Schema:
         abstract=fields.TEXT(analyzer=text_analyzer(), phrase=True, stored=True),
         author=fields.TEXT(analyzer=name_analyzer(), phrase=True),
         collection=fields.KEYWORD(analyzer=keyword_analyzer()),
-        joined=fields.ID(analyzer=IDTokenizer(), stored=True),
+        # A column: with the slug, the canonical order of papers (see ranking.py).
+        joined=fields.ID(analyzer=IDTokenizer(), stored=True, sortable=True),
         arxiv=fields.ID(analyzer=IDTokenizer()),
     )
-
-
-def weighting() -> BM25F:
-    return BM25F(B=BM25_B, K1=BM25_K1)
 
 
 class PaperQueryParser(qparser.QueryParser):

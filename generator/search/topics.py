@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..settings import Topic
 from .query import BadQuery, open_index, parse
+from .ranking import paper_searcher
 from .schema import TOPIC_FIELD, make_parser, make_schema
 
 
@@ -32,7 +33,7 @@ def topic_members(index_dir: Path, topics: Sequence[Topic]) -> Mapping[str, froz
     ix = open_index(index_dir)
     parser = make_parser(ix.schema)
     members: dict[str, frozenset[str]] = {}
-    with ix.searcher() as searcher:
+    with paper_searcher(index_dir, ix) as searcher:
         reader = searcher.reader()
         slugs = reader.column_reader("slug") if reader.doc_count() else None
         for topic in topics:

@@ -13,6 +13,7 @@ test holds the two implementations to the same answers.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -22,9 +23,13 @@ from typing import Any
 
 from .. import urls
 from ..model import Paper
+from . import parallel
+from .keys import code_digest, input_key
 from .model import SiteModel
+from .output import OutputWriter
 
 API_VERSION = 1
+LOOKUP_PREFIX = "api/lookup/"  # every file of urls.api_lookup
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -99,13 +104,34 @@ def index_record(model: SiteModel) -> dict[str, Any]:
     }
 
 
-def api_files(model: SiteModel, siteurl: str) -> Iterator[tuple[str, bytes]]:
-    """Every file of the static API, as ``(relative path, bytes)``."""
-    yield urls.API_INDEX, _json(index_record(model))
+def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1) -> None:
+    """Write the static API through ``out``, making only the files whose input changed.
+
+    A paper's file is keyed by its record's digest and its topics; the lookup tables,
+    which change together, by the digests of the whole shelf.  Many files to make (a cold
+    build) are made in ``jobs`` processes.
+    """
+    salt = input_key(code_digest(), API_VERSION, siteurl)
+    out.write(urls.API_INDEX, _json(index_record(model)))
+    relpaths: list[str] = []
+    todo: list[parallel.Job] = []
     for paper in model.papers:
-        yield urls.api_paper(paper.slug), _json(paper_record(paper, model, siteurl))
-    for path, table in sorted(lookup_shards(model.papers).items()):
-        yield path, _json(table)
+        path = urls.api_paper(paper.slug)
+        topics = [(t.slug, t.name) for t in model.topics_of(paper.slug)]
+        key = input_key(salt, model.digest(paper), topics)
+        if not out.keep(path, key):
+            relpaths.append(path)
+            todo.append((out.target(path, key), functools.partial(_record_json, paper, model, siteurl)))
+    for path, changed in zip(relpaths, parallel.make_files(todo, jobs), strict=True):
+        out.record(path, changed)
+    shelf_key = input_key(salt, "lookup", tuple(model.digest(p) for p in model.papers))
+    if not out.keep_all(shelf_key, LOOKUP_PREFIX):
+        for path, table in sorted(lookup_shards(model.papers).items()):
+            out.write(path, _json(table), shelf_key)
+
+
+def _record_json(paper: Paper, model: SiteModel, siteurl: str) -> bytes:
+    return _json(paper_record(paper, model, siteurl))
 
 
 def _json(value: object) -> bytes:

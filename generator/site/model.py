@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class SiteModel:
     topics: tuple[Listing, ...] = ()  # in the order of TOPICS
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> related slugs
     by_slug: Mapping[str, Paper] = field(default_factory=dict)
+    digests: Mapping[str, str] = field(default_factory=dict)  # slug -> paper_digest
     _topics_of: Mapping[str, tuple[Listing, ...]] = field(default_factory=dict)
 
     def topics_of(self, slug: str) -> tuple[Listing, ...]:
@@ -47,6 +49,9 @@ class SiteModel:
 
     def related_to(self, slug: str) -> list[Paper]:
         return [self.by_slug[s] for s in self.related.get(slug, ()) if s in self.by_slug]
+
+    def digest(self, paper: Paper) -> str:
+        return self.digests.get(paper.slug) or paper_digest(paper)
 
     def collection(self, slug: str) -> Listing | None:
         return next((c for c in self.collections if c.slug == slug), None)
@@ -65,6 +70,15 @@ class SiteModel:
         )
 
 
+def paper_digest(paper: Paper) -> str:
+    """A short digest of everything in a paper's record: equal records, equal digests.
+
+    ``repr`` of the frozen dataclass is deterministic (strings, tuples, dates, numbers),
+    and covers every field, including ones added later.
+    """
+    return hashlib.blake2b(repr(paper).encode("utf-8"), digest_size=16).hexdigest()
+
+
 def newest_first(papers: Iterable[Paper]) -> list[Paper]:
     """Newest day first; within a day by title, so pages do not reshuffle between builds."""
     ordered = sorted(papers, key=lambda p: (p.title.casefold(), p.slug))
@@ -72,8 +86,10 @@ def newest_first(papers: Iterable[Paper]) -> list[Paper]:
     return ordered
 
 
-def build_model(papers: Iterable[Paper]) -> SiteModel:
+def build_model(papers: Iterable[Paper], digests: Mapping[str, str] | None = None) -> SiteModel:
+    """The site model of ``papers``; ``digests`` (slug -> ``paper_digest``) saves computing them."""
     ordered = tuple(newest_first(papers))
+    known = digests or {}
     by_day: dict[dt.date, list[Paper]] = defaultdict(list)
     by_collection: dict[str, list[Paper]] = defaultdict(list)
     for paper in ordered:
@@ -87,6 +103,7 @@ def build_model(papers: Iterable[Paper]) -> SiteModel:
             Listing("collection", name, name, tuple(by_collection[name])) for name in sorted(by_collection)
         ),
         by_slug={p.slug: p for p in ordered},
+        digests={p.slug: known.get(p.slug) or paper_digest(p) for p in ordered},
     )
 
 

@@ -1,7 +1,10 @@
 """Writing the site: atomic, only when the bytes changed, never outside the output folder.
 
-The writer remembers which files the last build produced (a manifest in the cache) so
-that pages of papers that left the shelf are removed instead of lingering forever.
+The writer remembers which files the last build produced, each with the *input key* it
+was made from (a manifest in the cache).  That does two jobs: files of papers that left
+the shelf are removed instead of lingering forever, and a file whose key is the same as
+last time is neither made nor compared again (``keep``), which is what lets a rebuild of
+a 100,000-paper shelf touch only the pages that changed.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,48 +26,140 @@ class OutputWriter:
     manifest: Path | None = None
     written: int = 0
     unchanged: int = 0
-    _paths: set[str] = field(default_factory=set)
+    kept: int = 0  # files left alone because their input key had not changed
+    _paths: dict[str, str] = field(default_factory=dict)  # relpath -> input key ("" when unkeyed)
+    _previous: dict[str, str] | None = None
+    _changed: list[str] = field(default_factory=list)
 
-    def write(self, relpath: str, data: str | bytes) -> bool:
+    def __post_init__(self) -> None:
+        self._root = os.path.realpath(self.root)
+
+    @property
+    def previous(self) -> dict[str, str]:
+        """What the last build wrote: relpath -> input key."""
+        if self._previous is None:
+            self._previous = read_manifest(self.manifest) if self.manifest else {}
+        return self._previous
+
+    @property
+    def changed(self) -> list[str]:
+        """The files this build wrote because their bytes differed (in the order written)."""
+        return list(self._changed)
+
+    def write(self, relpath: str, data: str | bytes, key: str = "") -> bool:
         """Write ``data`` to ``root/relpath``; returns True when the bytes on disk changed."""
-        target = self._resolve(relpath)
-        if relpath in self._paths:
-            raise BuildError(f"two pages of the site would both be written to {relpath}")
-        self._paths.add(relpath)
+        target = self._claim(relpath, key)
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        if write_if_changed(target, payload):
+        if write_if_changed(Path(target), payload):
             self.written += 1
+            self._changed.append(relpath)
             return True
         self.unchanged += 1
         return False
 
-    def claim(self, relpath: str) -> None:
+    def keep(self, relpath: str, key: str) -> bool:
+        """Claim ``relpath`` without making it when the last build made it from the same ``key``.
+
+        Returns False (and claims nothing) when the file has to be made: a new key, or the
+        file is gone from the output folder.
+        """
+        if not key or self.previous.get(relpath) != key:
+            return False
+        target = self._resolve(relpath)
+        if not os.path.isfile(target):
+            return False
+        if relpath in self._paths:
+            raise BuildError(f"two pages of the site would both be written to {relpath}")
+        self._paths[relpath] = key
+        self.kept += 1
+        return True
+
+    def keep_all(self, key: str, prefix: str = "") -> bool:
+        """``keep`` every file (under ``prefix``) that the last build made from ``key``, or none.
+
+        For products made in one piece (the feeds, the lookup tables, the sitemap): when
+        their one key is unchanged and all their files are in place, nothing is made.
+        """
+        relpaths = [p for p, k in self.previous.items() if k == key and p.startswith(prefix)]
+        if not key or not relpaths or not all(os.path.isfile(self._resolve(p)) for p in relpaths):
+            return False
+        for relpath in relpaths:
+            self._claim(relpath, key)
+        self.kept += len(relpaths)
+        return True
+
+    def rekey(self, key: str) -> None:
+        """Record every file claimed so far as made from ``key`` (see ``keep_all``)."""
+        for relpath in self._paths:
+            self._paths[relpath] = key
+
+    def claim(self, relpath: str, key: str = "") -> None:
         """Record that ``relpath`` belongs to this build although it was not rewritten."""
-        self._resolve(relpath)
-        self._paths.add(relpath)
+        self._claim(relpath, key)
+
+    def target(self, relpath: str, key: str = "") -> str:
+        """Claim ``relpath`` for a file made elsewhere (another process); its absolute path.
+
+        ``record`` then says whether its bytes changed.
+        """
+        return self._claim(relpath, key)
+
+    def record(self, relpath: str, changed: bool) -> None:
+        """Account for a file claimed with ``target`` and written (or left alone) elsewhere."""
+        if changed:
+            self.written += 1
+            self._changed.append(relpath)
+        else:
+            self.unchanged += 1
 
     def finish(self) -> int:
         """Delete files the previous build wrote and this one did not; return how many."""
         if self.manifest is None:
             return 0
-        previous: set[str] = set()
-        with contextlib.suppress(FileNotFoundError, ValueError):
-            previous = set(json.loads(self.manifest.read_text(encoding="utf-8")))
         removed = 0
-        for relpath in sorted(previous - self._paths):
+        for relpath in sorted(set(self.previous) - set(self._paths)):
             with contextlib.suppress(FileNotFoundError, BuildError, IsADirectoryError):
                 target = self._resolve(relpath)
                 os.unlink(target)
                 removed += 1
                 # A paper's page lives alone in its folder; do not leave the folder behind.
                 with contextlib.suppress(OSError):
-                    target.parent.rmdir()
-        write_atomic(self.manifest, json.dumps(sorted(self._paths)).encode(), durable=False)
+                    os.rmdir(os.path.dirname(target))
+        if self._paths != self.previous:
+            data = json.dumps(self._paths, sort_keys=True, separators=(",", ":")).encode()
+            write_atomic(self.manifest, data, durable=False)
         return removed
 
-    def _resolve(self, relpath: str) -> Path:
-        target = (self.root / relpath).resolve()
-        root = self.root.resolve()
-        if relpath.startswith("/") or ".." in Path(relpath).parts or not target.is_relative_to(root):
-            raise BuildError(f"refusing to write outside the output folder: {relpath!r}")
+    def _claim(self, relpath: str, key: str) -> str:
+        target = self._resolve(relpath)
+        if relpath in self._paths:
+            raise BuildError(f"two pages of the site would both be written to {relpath}")
+        self._paths[relpath] = key
         return target
+
+    def _resolve(self, relpath: str) -> str:
+        # A string check, not Path.resolve(): resolving every one of 200,000 paths cost
+        # more than writing them.  Paths come from slugs and fixed names, and the output
+        # folder is the build's own; what must never happen is "..", "/" or "\\" in them.
+        normal = posixpath.normpath(relpath)
+        if (
+            not relpath
+            or relpath.startswith("/")
+            or "\\" in relpath
+            or "\x00" in relpath
+            or normal != relpath
+            or normal.startswith("..")
+        ):
+            raise BuildError(f"refusing to write outside the output folder: {relpath!r}")
+        return os.path.join(self._root, relpath)
+
+
+def read_manifest(path: Path) -> dict[str, str]:
+    """A writer's manifest: relpath -> input key (an older list of paths reads as unkeyed)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, OSError):
+        return {}
+    if isinstance(data, list):
+        return {str(p): "" for p in data}
+    return {str(p): str(k) for p, k in data.items()} if isinstance(data, dict) else {}

@@ -1,19 +1,25 @@
 """Which pages the site has, and what each one shows: pure functions of the site model.
 
 Each function yields ``PageSpec`` values; ``render.write_pages`` turns them into files.
+A page of the many kinds (paper, day, collection and topic pages) also carries its *input
+key*: a digest of exactly what the page shows (a paper page: its record's digest, its
+collections, topics and the titles of its related papers; a listing page: its papers'
+digests and where it sits among its siblings).  A page whose key did not change since the
+last build is neither rendered nor compared; so its context is made lazily.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import urls
 from ..model import Paper
 from ..settings import SiteConfig
+from .keys import input_key
 from .model import Listing, SiteModel, stable_pages
 from .views import bibtex, citation_meta, paragraphs
 
@@ -22,10 +28,17 @@ from .views import bibtex, citation_meta, paragraphs
 class PageSpec:
     url: str  # site-relative, see generator.urls
     template: str
-    context: dict[str, Any] = field(default_factory=dict)
+    # The template's variables, or a function that makes them (only called when the page
+    # has to be rendered).
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = field(default_factory=dict)
     # The day the page's content last changed, from the papers it shows (the sitemap's
     # lastmod); never the build's time, so that rebuilding changes nothing.
     updated: dt.date | None = None
+    # A digest of what the page shows ("" for pages that are always rendered).
+    key: str = ""
+
+    def variables(self) -> Mapping[str, Any]:
+        return self.context() if callable(self.context) else self.context
 
 
 def front_page(model: SiteModel, config: SiteConfig) -> PageSpec:
@@ -60,61 +73,85 @@ def day_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
                     "nav": "archives",
                 },
                 updated=day.date,
+                key=input_key(
+                    day.date,
+                    number,
+                    len(chunks),
+                    len(day.papers),
+                    newer.date if newer else None,
+                    older.date if older else None,
+                    [model.digest(p) for p in papers],
+                ),
             )
 
 
 def paper_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
     for paper in model.papers:
         url = urls.paper(paper.slug)
-        absolute = f"{config.siteurl}/{url}" if config.siteurl else ""
+        topics = model.topics_of(paper.slug)
+        related = model.related_to(paper.slug)
         yield PageSpec(
             url,
             "paper",
-            {
-                "paper": paper,
-                "paragraphs": paragraphs(paper.abstract),
-                "collections": [model.collection(c) for c in paper.collections],
-                "topics": model.topics_of(paper.slug),
-                "related": model.related_to(paper.slug),
-                "bibtex": bibtex(paper, absolute),
-                "citation_meta": citation_meta(paper, absolute),
-                "nav": "",
-            },
+            _paper_context(model, config, paper, url, topics, related),
             updated=paper.date,
+            # Collections are named in the record itself; of a related paper the page
+            # shows its title only.
+            key=input_key(
+                model.digest(paper),
+                [(t.slug, t.name) for t in topics],
+                [(r.slug, r.title) for r in related],
+            ),
         )
 
 
-def listing_pages(listing: Listing, config: SiteConfig) -> Iterator[PageSpec]:
+def _paper_context(
+    model: SiteModel, config: SiteConfig, paper: Paper, url: str, topics: Sequence[Listing], related: list[Paper]
+) -> Callable[[], dict[str, Any]]:
+    def make() -> dict[str, Any]:
+        absolute = f"{config.siteurl}/{url}" if config.siteurl else ""
+        return {
+            "paper": paper,
+            "paragraphs": paragraphs(paper.abstract),
+            "collections": [model.collection(c) for c in paper.collections],
+            "topics": topics,
+            "related": related,
+            "bibtex": bibtex(paper, absolute),
+            "citation_meta": citation_meta(paper, absolute),
+            "nav": "",
+        }
+
+    return make
+
+
+def listing_pages(listing: Listing, config: SiteConfig, model: SiteModel) -> Iterator[PageSpec]:
     """A collection's or topic's landing page (newest papers) and its stable numbered pages."""
     size = config.options.listing_page_size
     page_url = urls.collection if listing.kind == "collection" else urls.topic
     numbered = stable_pages(listing.papers, size) if len(listing.papers) > size else []
     last = len(numbered)
     common = {"listing": listing, "nav": f"{listing.kind}s", "last_page": last}
+    about = (listing.kind, listing.slug, listing.name, listing.query, last)
+    digest = model.digest
+    landing = listing.papers[:size]
+    older = page_url(listing.slug, last - 1) if last > 1 else None
     yield PageSpec(
         page_url(listing.slug),
         "listing",
-        {
-            **common,
-            "papers": list(listing.papers[:size]),
-            "page": None,
-            "older_url": page_url(listing.slug, last - 1) if last > 1 else None,
-            "newer_url": None,
-        },
+        {**common, "papers": list(landing), "page": None, "older_url": older, "newer_url": None},
         updated=newest(listing.papers),
+        # Only the landing page shows how many papers the listing has.
+        key=input_key(*about, None, len(listing.papers), older, [digest(p) for p in landing]),
     )
     for number, papers in numbered:
+        older = page_url(listing.slug, number - 1) if number > 1 else None
+        newer = page_url(listing.slug, number + 1) if number < last else page_url(listing.slug)
         yield PageSpec(
             page_url(listing.slug, number),
             "listing",
-            {
-                **common,
-                "papers": list(papers),
-                "page": number,
-                "older_url": page_url(listing.slug, number - 1) if number > 1 else None,
-                "newer_url": page_url(listing.slug, number + 1) if number < last else page_url(listing.slug),
-            },
+            {**common, "papers": list(papers), "page": number, "older_url": older, "newer_url": newer},
             updated=newest(papers),
+            key=input_key(*about, number, older, newer, [digest(p) for p in papers]),
         )
 
 
@@ -142,5 +179,5 @@ def all_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
     yield from index_pages(model, config)
     yield from day_pages(model, config)
     for listing in (*model.collections, *model.topics):
-        yield from listing_pages(listing, config)
+        yield from listing_pages(listing, config, model)
     yield from paper_pages(model, config)

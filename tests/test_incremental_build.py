@@ -1,0 +1,249 @@
+"""Incremental builds: a rebuild makes only what changed, and ends byte-identical to a cold build.
+
+Real builds (publishconf.py, so the sitemap is written too) of 120 papers from the
+repository's shelf, with small page sizes so that days, collections and topics each span
+several pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.model import Paper
+from generator.paperfile import format_paper, parse_paper
+from generator.site import parallel as site_parallel
+
+from .support import REPO, build
+
+SETTINGS = {
+    "PAPERSHELF": {"front_page_papers": 8, "day_page_size": 10, "listing_page_size": 5, "feed_max_items": 10},
+    "PAPERSHELF_JOBS": 2,
+}
+NEW_SLUG = "a-new-paper-on-test-time-adaptation"
+
+
+def shelf(site: Path, count: int = 120) -> Path:
+    """``count`` papers of the repository's shelf (with its pages) under ``site/content``."""
+    papers = site / "content" / "papers"
+    papers.mkdir(parents=True)
+    for path in sorted((REPO / "content" / "papers").glob("*.md"))[:count]:
+        shutil.copy2(path, papers / path.name)
+    shutil.copytree(REPO / "content" / "pages", site / "content" / "pages")
+    return papers
+
+
+def built(site: Path) -> None:
+    build(site, settings_file="publishconf.py", overrides=SETTINGS)
+
+
+def snapshot(output: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of ``output``: relative path -> (bytes, mtime_ns)."""
+    return {
+        p.relative_to(output).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(output.rglob("*"))
+        if p.is_file()
+    }
+
+
+def by_pelican(path: str) -> bool:
+    """Files Pelican itself writes on every build (same bytes, new times): theme assets, About."""
+    return path.startswith("theme/") or path == "about/index.html"
+
+
+def new_paper(papers: Path) -> Paper:
+    newest = max(parse_paper(p.read_text(encoding="utf-8"), str(p)).date for p in papers.glob("*.md"))
+    return Paper(
+        title="A New Paper on Test-Time Adaptation",
+        abstract="We adapt a pre-trained model to distribution shift at test time, without labels.",
+        date=newest + dt.timedelta(days=1),
+        slug=NEW_SLUG,
+        collections=("distribution-shift",),
+        arxiv_id="2611.00001",
+        authors=("Ada Lovelace",),
+    )
+
+
+def edit(papers: Path) -> None:
+    """A day of shelf life: one paper added, one edited, one retitled, one removed."""
+    (papers / f"{NEW_SLUG}.md").write_text(format_paper(new_paper(papers)), encoding="utf-8")
+    files = sorted(papers.glob("*.md"))
+    edited = parse_paper(files[3].read_text(encoding="utf-8"), str(files[3]))
+    files[3].write_text(format_paper(edited.replace(abstract=edited.abstract + " We also release code.")))
+    retitled = parse_paper(files[10].read_text(encoding="utf-8"), str(files[10]))
+    files[10].write_text(format_paper(retitled.replace(title=retitled.title + ", Revisited")))
+    files[20].unlink()
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Small shelves are rendered in one process; make cold builds here fork as large ones do.
+    monkeypatch.setattr(site_parallel, "PARALLEL_MIN_FILES", 20)
+
+
+@pytest.mark.usefixtures("parallel")
+def test_an_incremental_build_is_byte_identical_to_a_cold_build(tmp_path: Path) -> None:
+    papers = shelf(tmp_path / "warm")
+    built(tmp_path / "warm")
+    edit(papers)
+    built(tmp_path / "warm")
+
+    # The cold build starts with no output and no caches, but for the two that search
+    # keeps across builds by design: the Whoosh index and the related papers' signatures,
+    # which keep the word statistics of the build that computed them (see
+    # generator/search/related.py), so a cache-less build lists other neighbours.
+    # Everything else (the paper cache, every page, feed, API file, the search export and
+    # the sitemap) is made from nothing, in two processes.
+    cold = tmp_path / "cold"
+    shutil.copytree(tmp_path / "warm" / "content", cold / "content")
+    shutil.copytree(tmp_path / "warm" / "cache" / "search", cold / "cache" / "search")
+    shutil.copy2(tmp_path / "warm" / "cache" / "search-related.pickle", cold / "cache" / "search-related.pickle")
+    built(cold)
+
+    warm_files = {k: v[0] for k, v in snapshot(tmp_path / "warm" / "output").items()}
+    cold_files = {k: v[0] for k, v in snapshot(cold / "output").items()}
+    assert sorted(warm_files) == sorted(cold_files)
+    assert [path for path in cold_files if warm_files[path] != cold_files[path]] == []
+    assert f"papers/{NEW_SLUG}/index.html" in cold_files
+    assert "sitemap.xml" in cold_files
+
+
+def test_a_rebuild_with_nothing_changed_rewrites_no_file(tmp_path: Path) -> None:
+    shelf(tmp_path)
+    built(tmp_path)
+    before = snapshot(tmp_path / "output")
+    built(tmp_path)
+    after = snapshot(tmp_path / "output")
+    assert {p: v[0] for p, v in after.items()} == {p: v[0] for p, v in before.items()}
+    # Every file Papershelf writes keeps its time as well as its bytes.
+    assert {p: v for p, v in after.items() if not by_pelican(p)} == {
+        p: v for p, v in before.items() if not by_pelican(p)
+    }
+
+
+@pytest.mark.usefixtures("parallel")
+def test_adding_a_paper_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    papers = shelf(tmp_path)
+    built(tmp_path)
+    before = snapshot(tmp_path / "output")
+    paper = new_paper(papers)
+    (papers / f"{NEW_SLUG}.md").write_text(format_paper(paper), encoding="utf-8")
+    built(tmp_path)
+    after = snapshot(tmp_path / "output")
+
+    changed = {path for path, (data, _) in after.items() if before.get(path, (None,))[0] != data}
+    touched = {
+        path
+        for path, (_, mtime) in after.items()
+        if path in before and before[path][1] != mtime and not by_pelican(path)
+    }
+    assert touched <= changed, "a file with the same bytes was rewritten"
+    # Nothing is removed but the search shards the new index replaced (they are named by content).
+    assert {p for p in before if not p.startswith("search/data/")} <= set(after)
+
+    linking = {
+        path
+        for path, (data, _) in after.items()
+        if re.fullmatch(r"papers/[^/]+/index\.html", path) and f"/papers/{NEW_SLUG}/".encode() in data
+    }
+    paper_pages = {p for p in changed if p.startswith("papers/")}
+    # The new paper's page, and the pages of the papers it is now related to: no others.
+    assert paper_pages == {f"papers/{NEW_SLUG}/index.html"} | linking
+    assert {p for p in changed if p.startswith("api/papers/")} == {f"api/papers/{NEW_SLUG}.json"}
+    # The new day's page, and the pages of the day before it, which now link to a newer day.
+    days = {p.split("/")[1] for p in changed if p.startswith("days/")}
+    assert days == {paper.date.isoformat(), max(p.split("/")[1] for p in before if p.startswith("days/"))}
+    listings = {p.split("/")[1] for p in changed if p.startswith(("collections/", "topics/")) and p.count("/") > 1}
+    assert "distribution-shift" in listings
+    for path in changed:
+        if path.startswith("collections/") and path.count("/") > 1:
+            assert path.split("/")[1] == "distribution-shift", path
+    # Older numbered pages of the collection keep their bytes: only the newest ones move.
+    assert any(p.startswith("collections/distribution-shift/") and p not in changed for p in after)
+    assert "index.html" in changed
+    assert "sitemap.xml" in changed
+    assert not any(p.startswith("theme/") for p in changed)
+
+
+def test_deleted_output_is_made_again(tmp_path: Path) -> None:
+    shelf(tmp_path, count=30)
+    built(tmp_path)
+    page = next((tmp_path / "output" / "papers").glob("*/index.html"))
+    record = next((tmp_path / "output" / "api" / "papers").glob("*.json"))
+    data, json_data = page.read_bytes(), record.read_bytes()
+    shutil.rmtree(page.parent)
+    record.unlink()
+    built(tmp_path)
+    assert page.read_bytes() == data
+    assert record.read_bytes() == json_data
+    shutil.rmtree(tmp_path / "output")
+    built(tmp_path)
+    assert page.read_bytes() == data
+
+
+def test_a_build_that_warned_is_not_taken_as_clean(tmp_path: Path) -> None:
+    papers = shelf(tmp_path, count=30)
+    (papers / "broken.md").write_text("Title: No date\nSlug: broken\n\nAn abstract.\n", encoding="utf-8")
+    for _ in range(2):
+        result = build(tmp_path, settings_file="publishconf.py", overrides=SETTINGS, strict=False)
+        assert any("broken.md" in w for w in result.warnings)
+
+
+def test_a_touched_paper_file_makes_a_real_build(tmp_path: Path) -> None:
+    papers = shelf(tmp_path, count=30)
+    built(tmp_path)
+    path = sorted(papers.glob("*.md"))[0]
+    paper = parse_paper(path.read_text(encoding="utf-8"), str(path))
+    path.write_text(format_paper(paper.replace(title="A Retitled Paper")), encoding="utf-8")
+    built(tmp_path)
+    assert b"A Retitled Paper" in (tmp_path / "output" / "papers" / paper.slug / "index.html").read_bytes()
+
+
+def test_a_changed_template_renders_every_page_again(tmp_path: Path) -> None:
+    shelf(tmp_path, count=30)
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "theme", theme)
+    settings = {**SETTINGS, "THEME": str(theme)}
+    build(tmp_path, settings_file="publishconf.py", overrides=settings)
+    template = theme / "templates" / "paper.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("Related papers", "See also"))
+    build(tmp_path, settings_file="publishconf.py", overrides=settings)
+    pages = list((tmp_path / "output" / "papers").glob("*/index.html"))
+    with_related = [p for p in pages if b'id="related-heading"' in p.read_bytes()]
+    assert with_related
+    assert all(b"See also" in p.read_bytes() for p in with_related)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class Pipe(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+def test_a_long_build_shows_progress_on_a_terminal_and_nothing_in_a_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shelf(tmp_path / "terminal")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    built(tmp_path / "terminal")
+    shown = terminal.getvalue()
+    assert re.search(r"papers read: [\d,]+/120 \(.* s left\)", shown)
+    assert re.search(r"pages rendered: [\d,]+/\d+ \(.* s left\)", shown)
+    assert shown.endswith("\r\x1b[K")  # the status line is cleared at the end
+
+    shelf(tmp_path / "pipe")
+    pipe = Pipe()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    built(tmp_path / "pipe")
+    assert "\r" not in pipe.getvalue()
