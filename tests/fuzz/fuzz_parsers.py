@@ -19,6 +19,7 @@ import atheris
 
 with atheris.instrument_imports():
     from whoosh.filedb.filestore import RamStorage
+    from whoosh.searching import Searcher
 
     from generator.backend.pagemeta import page_fields, parse_page, source_label
     from generator.backend.protocol import ApiError
@@ -28,7 +29,8 @@ with atheris.instrument_imports():
     from generator.records import RecordError, make_paper
     from generator.search.index import content_hash, document
     from generator.search.query import BadQuery, parse, top
-    from generator.search.schema import make_parser, make_schema, weighting
+    from generator.search.ranking import LiveBM25F, live_stats
+    from generator.search.schema import make_parser, make_schema
     from generator.sources.jsonl import parse_jsonl
     from generator.sources.listing_dump import parse_listing_dump
 
@@ -50,6 +52,8 @@ def _index() -> object:
 
 INDEX = _index()
 PARSER = make_parser(INDEX.schema)
+READER = INDEX.reader()
+SEARCHER = Searcher(READER, weighting=LiveBM25F(live_stats(READER)))  # as ranking.paper_searcher ranks
 
 
 def test_one_input(data: bytes) -> None:
@@ -97,8 +101,7 @@ def search(text: str) -> None:
         if not str(exc).strip():
             raise AssertionError("BadQuery without a message") from exc
         return
-    with INDEX.searcher(weighting=weighting()) as searcher:
-        assert len(top(searcher, q, 3)) <= 3
+    assert len(top(SEARCHER, q, 3)) <= 3
 
 
 def main() -> None:
