@@ -106,7 +106,8 @@ def update_index(
         writer = ix.writer(timeout=WRITER_TIMEOUT)
         try:
             # Under the writer's lock: no other build commits between these and ours.
-            carried = stats_without(index_dir, ix, gone) if small else None
+            # The writer's own searcher: opening another reader costs as much again.
+            carried = stats_without(index_dir, ix, gone, writer.searcher()) if small else None
             for slug in removed:
                 writer.delete_by_term("slug", slug)
             for count, doc in enumerate(docs, start=1):

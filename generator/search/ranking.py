@@ -89,27 +89,44 @@ def quantised_length(spec: Any, value: str) -> int:
     return byte_to_length(length_to_byte(sum(freq for _text, freq, _weight, _value in spec.index(value))))
 
 
-def stats_without(index_dir: Path, ix: index.Index, slugs: Iterable[str]) -> LiveStats | None:
-    """The recorded statistics of the index as it stands, less the papers ``slugs``; None
-    when no current record exists (then they are counted afresh when next needed)."""
+def recorded_stats(index_dir: Path, ix: index.Index) -> LiveStats | None:
+    """The statistics recorded for the index's latest generation, if any (no reader opened)."""
     from .index import identity
 
     try:
         data = json.loads((index_dir / STATS_FILE).read_text(encoding="utf-8"))
         if data["key"] != identity(index_dir, ix).hex():
             return None
-        count, lengths = int(data["docCount"]), {str(k): int(v) for k, v in data["lengths"].items()}
+        return LiveStats(int(data["docCount"]), {str(k): int(v) for k, v in data["lengths"].items()})
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        for slug in slugs:
-            docnum = searcher.document_number(slug=slug)
-            if docnum is None:
-                continue
-            count -= 1
-            for field in SCORABLE:
-                lengths[field] = lengths.get(field, 0) - (reader.doc_field_length(docnum, field) or 0)
+
+
+def current_stats(index_dir: Path, ix: index.Index) -> LiveStats:
+    """The live statistics of the index's latest generation: recorded, or counted now."""
+    stats = recorded_stats(index_dir, ix)
+    if stats is None:
+        with ix.reader() as reader:
+            stats = cached_stats(index_dir, ix, reader)
+    return stats
+
+
+def stats_without(index_dir: Path, ix: index.Index, slugs: Iterable[str], searcher: Searcher) -> LiveStats | None:
+    """The recorded statistics of the index as it stands, less the papers ``slugs`` (found
+    with ``searcher``); None when no current record exists (then they are counted afresh
+    when next needed)."""
+    stats = recorded_stats(index_dir, ix)
+    if stats is None:
+        return None
+    count, lengths = stats.doc_count, dict(stats.lengths)
+    reader = searcher.reader()
+    for slug in slugs:
+        docnum = searcher.document_number(slug=slug)
+        if docnum is None:
+            continue
+        count -= 1
+        for field in SCORABLE:
+            lengths[field] = lengths.get(field, 0) - (reader.doc_field_length(docnum, field) or 0)
     return LiveStats(count, lengths)
 
 

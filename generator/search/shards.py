@@ -188,24 +188,26 @@ def spacing(vocabulary: int) -> int:
     return 1 << max(3, int(math.log2(max(vocabulary, 1) / TABLE_TARGET)))
 
 
-def _hash(term: str) -> int:
+def mark(term: str) -> int:
+    """A term's hash, of which ``cuts`` uses the low bits (kept with the terms, computed once)."""
     return zlib.crc32(term.encode("utf-8"))
 
 
-def cuts(terms: Sequence[str], costs: Sequence[int]) -> Iterator[tuple[int, int]]:
-    """(start, end) index ranges of the chunks of ``terms`` (sorted) with their ``costs``.
+def cuts(marks: Sequence[int], costs: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(start, end) index ranges of the chunks of the sorted terms with these ``marks``
+    (``mark(term)``) and ``costs``.
 
     A chunk starts at a term whose hash is a multiple of ``spacing`` (content-defined,
     so it does not move when other terms grow), at or after a big term (which then
     stands alone), or where the run since the last start would pass ``MAX_CHUNK_BYTES``.
     The last rule's effect stops at the next hash start, so a change moves few cuts.
     """
-    every = spacing(len(terms))
+    every = spacing(len(marks))
     start = 0
     size = 0
-    for i, (term, cost) in enumerate(zip(terms, costs, strict=True)):
+    for i, (hashed, cost) in enumerate(zip(marks, costs, strict=True)):
         if i and (
-            _hash(term) % every == 0
+            hashed % every == 0
             or cost > BIG_TERM_BYTES
             or costs[i - 1] > BIG_TERM_BYTES
             or size + cost > MAX_CHUNK_BYTES
@@ -213,5 +215,5 @@ def cuts(terms: Sequence[str], costs: Sequence[int]) -> Iterator[tuple[int, int]
             yield start, i
             start, size = i, 0
         size += cost
-    if terms:
-        yield start, len(terms)
+    if marks:
+        yield start, len(marks)
