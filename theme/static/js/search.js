@@ -774,11 +774,7 @@ async function defaultFetch(url) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Scoring (whoosh.scoring.BM25F) and matching (whoosh.matching), as maps docnum -> score.
-
-function bm25(idf, tf, fl, avgfl, B, K1) {
-  return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + (B * fl) / avgfl)));
-}
+// Scoring (whoosh.scoring.BM25F) and matching (whoosh.matching), over sorted typed arrays.
 
 // Whoosh's make_binary_tree: how a phrase's intersection adds its words' scores.
 function binaryTreeSum(values) {
@@ -787,9 +783,9 @@ function binaryTreeSum(values) {
   return binaryTreeSum(values.slice(0, half)) + binaryTreeSum(values.slice(half));
 }
 
-// A set of matches is {ids, scores}: ascending document numbers and their scores, in
-// parallel arrays.  Combining sets uses dense arrays over all document numbers, which is
-// far cheaper than maps when a common word matches most of a large shelf.
+// A set of matches is {ids, scores}: ascending document numbers (Int32Array) and their
+// scores (Float64Array).  Sets are combined by merging sorted arrays, which stays cheap
+// when a common word matches most of a large shelf.
 const EMPTY = { ids: new Int32Array(0), scores: new Float64Array(0) };
 
 async function termScores(index, field, text, boost) {
@@ -799,13 +795,25 @@ async function termScores(index, field, text, boost) {
   if (!p) return EMPTY;
   const meta = index.meta;
   const avgfl = (spec.scorable ? spec.length / (meta.docCount || 1) : 0) || 1;
-  const scores = new Float64Array(p.ids.length);
-  for (let i = 0; i < p.ids.length; i++) {
-    const w = p.weights[i];
-    let s = spec.scorable ? bm25(p.idf, w, p.lengths[i], avgfl, meta.B, meta.K1) : w;
-    if (boost !== 1) s *= boost;
-    scores[i] = s;
+  const n = p.ids.length;
+  const scores = new Float64Array(n);
+  const weights = p.weights;
+  if (spec.scorable) {
+    // whoosh.scoring.bm25, the same operations in the same order (the constants are the
+    // same doubles whether computed here or per posting).
+    const { idf, lengths } = p;
+    const B = meta.B;
+    const K1 = meta.K1;
+    const k1p1 = K1 + 1;
+    const oneMinusB = 1 - B;
+    for (let i = 0; i < n; i++) {
+      const tf = weights[i];
+      scores[i] = idf * ((tf * k1p1) / (tf + K1 * (oneMinusB + (B * lengths[i]) / avgfl)));
+    }
+  } else {
+    for (let i = 0; i < n; i++) scores[i] = weights[i];
   }
+  if (boost !== 1) for (let i = 0; i < n; i++) scores[i] *= boost;
   return { ids: p.ids, scores };
 }
 
@@ -843,7 +851,8 @@ function merge(a, b) {
 
 function union(index, parts, boost) {
   // Merged in query order, so each document's scores are added in that order.
-  let out = parts.reduce(merge, EMPTY);
+  if (!parts.length) return EMPTY;
+  let out = parts.slice(1).reduce(merge, parts[0]);
   if (boost !== 1) out = { ids: out.ids, scores: out.scores.map((s) => s * boost) };
   return out;
 }
