@@ -302,6 +302,8 @@ def _add(lexicon: dict[str, Term], number: int, paper: Paper) -> None:
 def _extend(entry: Entry, more: Entry) -> None:
     """Append ``more`` (postings of later documents, deltas from 0) to ``entry``."""
     # Only the first delta of ``more`` changes: it was counted from 0, not from entry.last.
+    entry.flush()
+    more.flush()
     first, pos = read_varint(more.ids, 0)
     entry.ids += varint(first - entry.last) + more.ids[pos:]
     entry.weights += more.weights
@@ -309,7 +311,7 @@ def _extend(entry: Entry, more: Entry) -> None:
     if more.positions is not None:
         entry.positions = (entry.positions or bytearray()) + more.positions
     entry.df += more.df
-    entry.last = more.last
+    entry.last = entry.flushed_last = more.last
 
 
 def _chunk_files(items: Sequence[tuple[str, Term]]) -> tuple[str, ExportFile, ExportFile]:
