@@ -646,7 +646,15 @@ export class StaticIndex {
   }
 
   static async open(metaUrl, fetchJson = defaultFetch, fetchBytes = defaultFetchBytes) {
-    return new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson, fetchBytes);
+    const index = new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson, fetchBytes);
+    // Parse a query now, while the page loads: the first use of the Unicode-aware
+    // patterns compiles them (milliseconds), which the reader's first query then skips.
+    try {
+      parseQuery('title:"warming up" OR NOT abstract:engines*', index.meta, index.analyzer);
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+    }
+    return index;
   }
 
   _chunk(i, positions = false) {
