@@ -37,7 +37,7 @@ import search_bench as sb  # noqa: E402
 import synth  # noqa: E402
 
 from generator.model import Paper  # noqa: E402
-from generator.search.export import export_index  # noqa: E402
+from generator.search.export import export_index, record_export  # noqa: E402
 from generator.search.index import update_index  # noqa: E402
 from generator.search.related import update_related  # noqa: E402
 
@@ -74,6 +74,7 @@ def main() -> None:
     t = time.monotonic()
     export = export_index(index_dir, by_slug, {}, state_file=state, output=scratch)
     sb.write_files(scratch, export)
+    record_export(state, export)
     out["export_s"] = time.monotonic() - t
     out["export_files"] = len(export.files)
     out["chunk_mb"] = sum(len(f.data) for f in export.files if "/t/" in f.path or "/p/" in f.path) / 1e6
@@ -98,6 +99,7 @@ def main() -> None:
         t = time.monotonic()
         export = export_index(index_dir, {p.slug: p for p in grown}, {}, state_file=state, output=scratch)
         adds["files"].append(sb.write_files(scratch, export))
+        record_export(state, export)
         adds["export"].append(time.monotonic() - t)
         assert export.updated, "a paper joining on a new day should update the export in place"
         meta_path = export.meta_path

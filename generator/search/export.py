@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -79,6 +80,7 @@ class Export:
     files: tuple[ExportFile, ...]  # to write (their bytes may equal what is on disk)
     kept: tuple[str, ...] = ()  # written by an earlier build and still current
     updated: bool = False  # True: the last export was brought up to date, not redone
+    state: ExportState | None = None  # to keep with ``record_export`` once the files are written
 
 
 @dataclass
@@ -106,7 +108,8 @@ def export_index(
     """Every static file of the browser's index (``papers`` by slug, ``topics`` slug -> query).
 
     With ``state_file`` (the cache) and ``output`` (where the last export's files are),
-    an export that only needs papers appended is brought up to date in place.
+    an export that only needs papers appended is brought up to date in place; call
+    ``record_export`` once the returned files are written.
     """
     key = json.dumps([FORMAT, SCHEMA_VERSION, dict(sorted(topics.items()))])
     stats = current_stats(index_dir, open_index(index_dir))
@@ -119,11 +122,20 @@ def export_index(
     if result is None:
         result = _full(key, order, hashes, papers, stats, topics)
     export, new_state = result
-    if state_file is not None:
-        data = pickle.dumps(new_state, protocol=pickle.HIGHEST_PROTOCOL)
-        with contextlib.suppress(OSError):
-            write_atomic(state_file, data, durable=False)
-    return export
+    if state_file is not None and not export.updated:
+        # Files written afresh may renumber documents: until ``record_export`` says they
+        # are all on disk, no state may vouch for them.
+        state_file.unlink(missing_ok=True)
+    return dataclasses.replace(export, state=new_state)
+
+
+def record_export(state_file: Path, export: Export) -> None:
+    """Keep ``export``'s state for the next build, once all its files are written."""
+    if export.state is None:
+        return
+    data = pickle.dumps(export.state, protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):
+        write_atomic(state_file, data, durable=False)
 
 
 def paper_postings(paper: Paper, schema: Any = None) -> list[tuple[int, str, int, int | None, list[int] | None]]:
