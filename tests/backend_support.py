@@ -5,7 +5,11 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
+import re
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,3 +123,29 @@ def arxiv_page(arxiv_id: str, title: str, abstract: str = "An abstract.", **meta
         "title": f"[{arxiv_id}] {title}",
         "meta": {"citation_title": [title], "citation_abstract": [abstract], "citation_arxiv_id": [arxiv_id], **meta},
     }
+
+
+@contextlib.contextmanager
+def serve_process(root: Path) -> Iterator[tuple[subprocess.Popen, int]]:
+    """`papershelf serve` on a free loopback port over ``root/content``, with the test token."""
+    settings = root / "pelicanconf.py"
+    if not settings.exists():
+        settings.write_text((REPO / "pelicanconf.py").read_text() + f"\nTHEME = {str(REPO / 'theme')!r}\n")
+    token_file = root / "config" / "token"
+    if not token_file.exists():
+        token_file.parent.mkdir(mode=0o700)
+        token_file.write_text(TOKEN + "\n")
+        token_file.chmod(0o600)
+    env = {**os.environ, "PAPERSHELF_TOKEN_FILE": str(token_file)}
+    command = [sys.executable, "-m", "generator.cli", "serve", "-s", str(settings), "--port", "0"]
+    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = server.stdout.readline()
+        match = re.search(r"127\.0\.0\.1:(\d+)", line)
+        assert match, f"serve did not start: {line!r}"
+        yield server, int(match.group(1))
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait(timeout=30)
+        server.stdout.close()

@@ -58,12 +58,18 @@ def small_site(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The repository's own shelf, built with pelicanconf.py and served on 127.0.0.1; yields the base URL."""
+def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own shelf, built with pelicanconf.py; returns its output folder."""
     site = tmp_path_factory.mktemp("sample")
     shutil.copytree(REPO / "content", site / "content", ignore=shutil.ignore_patterns(".*"))
     build(site)
-    with serve(site / "output") as base:
+    return site / "output"
+
+
+@pytest.fixture(scope="session")
+def sample_site(sample_output: Path) -> Iterator[str]:
+    """The build of ``sample_output`` served on 127.0.0.1; yields the base URL."""
+    with serve(sample_output) as base:
         yield base
 
 

@@ -1,23 +1,24 @@
-"""No clip is lost: many at once all land exactly once, and a killed backend leaves a valid shelf."""
+"""No clip is lost: many at once all land exactly once, and a backend killed at random points
+loses no acknowledged clip and leaves a valid shelf."""
 
 from __future__ import annotations
 
+import itertools
 import os
-import re
+import random
 import signal
-import subprocess
-import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from generator.site.loader import load_papers
 from generator.store import Shelf
 
-from .backend_support import TOKEN, arxiv_page, backend, clip
+from .backend_support import arxiv_page, backend, clip, send, serve_process
 from .conftest import sample_papers
-from .support import REPO, write_shelf
+from .support import write_shelf
 
 
 def page_for(n: int) -> dict:
@@ -46,56 +47,80 @@ def test_two_hundred_concurrent_clips_all_land_exactly_once(tmp_path: Path) -> N
         assert paper.collections == (("first", "second") if n % 3 == 0 else ("first",))
 
 
-def test_a_backend_killed_mid_clip_loses_no_acknowledged_clip(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    write_shelf(content, sample_papers())
-    settings = tmp_path / "pelicanconf.py"
-    settings.write_text((REPO / "pelicanconf.py").read_text() + f"\nTHEME = {str(REPO / 'theme')!r}\n")
-    token_file = tmp_path / "config" / "token"
-    token_file.parent.mkdir(mode=0o700)
-    token_file.write_text(TOKEN + "\n")
-    token_file.chmod(0o600)
-    env = {**os.environ, "PAPERSHELF_TOKEN_FILE": str(token_file)}
-    command = [sys.executable, "-m", "generator.cli", "serve", "-s", str(settings), "--port", "0"]
-    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = server.stdout.readline()
-        port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
-        acknowledged: list[str] = []
-        stop = threading.Event()
+KILL_ROUNDS = int(os.environ.get("PAPERSHELF_KILL_ROUNDS", "4"))
+KILL_SEED = int(os.environ.get("PAPERSHELF_KILL_SEED", "20261123"))
 
-        def keep_clipping(worker: int) -> None:
-            for n in range(worker * 1000, worker * 1000 + 500):
-                if stop.is_set():
-                    return
-                try:
-                    reply = clip(port, page_for(n))
-                except OSError:
-                    return  # the server is gone
-                if reply.status in (200, 201):
-                    acknowledged.append(reply.json["slug"])
 
-        threads = [threading.Thread(target=keep_clipping, args=(w,)) for w in range(6)]
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 60
-        while len(acknowledged) < 40 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        server.send_signal(signal.SIGKILL)
-        server.wait(timeout=30)
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        if server.poll() is None:
-            server.kill()
-        server.stdout.close()
-    assert len(acknowledged) >= 40
-    papers, errors = load_papers(content / "papers")
-    assert errors == [], "every paper file on disk is whole"
-    on_disk = {p.slug for p in papers}
-    assert set(acknowledged) <= on_disk
-    assert len(on_disk) == len({p.arxiv_id or p.slug for p in papers}), "no paper twice"
-    with Shelf.open(content / "papers") as shelf:  # the next writer starts cleanly
+_acknowledging = threading.Lock()
+
+
+def clip_until_stopped(
+    port: int, round_: int, seed: int, numbers: Iterator[int], acknowledged: dict[str, set[str]], stop: threading.Event
+) -> None:
+    """Clip new papers, and papers of earlier rounds again into this round's collection,
+    recording what the backend acknowledged, until ``stop`` or the server is gone."""
+    rng = random.Random(seed)
+    while not stop.is_set():
+        n = next(numbers)
+        if n > 20 and rng.random() < 0.4:
+            n = rng.randrange(n)
+        try:
+            reply = clip(port, page_for(n), [f"round-{round_}"])
+        except OSError:
+            return
+        if reply.status in (200, 201):
+            with _acknowledging:
+                acknowledged.setdefault(reply.json["slug"], set()).update(reply.json["collections"])
+
+
+def held(acknowledged: dict[str, set[str]]) -> int:
+    """How many (paper, collection) pairs the backend has acknowledged so far."""
+    with _acknowledging:
+        return sum(len(c) for c in acknowledged.values())
+
+
+def test_a_backend_killed_at_random_points_loses_no_acknowledged_clip(tmp_path: Path) -> None:
+    write_shelf(tmp_path / "content", sample_papers())
+    papers_dir = tmp_path / "content" / "papers"
+    rng = random.Random(KILL_SEED)
+    acknowledged: dict[str, set[str]] = {}  # slug -> collections the backend said it holds
+    numbers = itertools.count()
+    for round_ in range(KILL_ROUNDS):
+        where = f"round {round_} (seed {KILL_SEED})"
+        with serve_process(tmp_path) as (server, port):
+            if round_:  # the preview builds again after a kill, whatever the kill interrupted
+                deadline = time.monotonic() + 120
+                while (build := send(port, "GET", "/api/v1/ping").json["build"])["generation"] < 1:
+                    assert build["state"] != "failed", f"{where}: {build}"
+                    assert time.monotonic() < deadline, f"{where}: {build}"
+                    time.sleep(0.1)
+            stop = threading.Event()
+            before = held(acknowledged)
+            target = before + rng.randint(5, 80)
+            threads = [
+                threading.Thread(target=clip_until_stopped, args=(port, round_, seed, numbers, acknowledged, stop))
+                for seed in rng.sample(range(1 << 30), 4)
+            ]
+            for thread in threads:
+                thread.start()
+            deadline = time.monotonic() + 60
+            while held(acknowledged) < target and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.05))
+            server.send_signal(signal.SIGKILL)
+            assert server.wait(timeout=30) == -signal.SIGKILL
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=60)
+        assert held(acknowledged) >= target, f"{where}: too few clips acknowledged"
+        papers, errors = load_papers(papers_dir)
+        assert errors == [], f"{where}: every paper file on disk is whole"
+        on_disk = {p.slug: p for p in papers}
+        for slug, collections in acknowledged.items():
+            assert slug in on_disk, f"{where}: the acknowledged clip {slug} is lost"
+            assert collections <= set(on_disk[slug].collections), f"{where}: {slug} lost a collection"
+        arxiv_ids = [p.arxiv_id for p in papers if p.arxiv_id]
+        assert len(arxiv_ids) == len(set(arxiv_ids)), f"{where}: a paper twice"
+    with Shelf.open(papers_dir) as shelf:  # the next writer starts cleanly
         assert shelf.errors == []
-        assert not [p for p in (content / "papers").iterdir() if p.name.startswith(".tmp-")]
+        assert not [p for p in papers_dir.iterdir() if p.name.startswith(".tmp-")]

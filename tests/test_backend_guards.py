@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from generator.backend.app import BackendServer, Running
+from generator.backend.app import BackendServer, RequestHandler, Running
 from generator.backend.guards import EXTENSION_ID
 from generator.backend.protocol import MAX_BODY
 
@@ -153,6 +155,21 @@ def test_every_response_names_papershelf_and_its_api_version(port: int) -> None:
         assert reply.headers["x-papershelf-api-version"] == "1"
 
 
+def test_responses_are_never_sniffed_and_api_answers_are_never_cached(port: int) -> None:
+    for path in ("/api/v1/ping", "/api/v1/openapi.json", "/", "/api/v1/nowhere"):
+        reply = send(port, "GET", path)
+        assert reply.headers["x-content-type-options"] == "nosniff"
+        if reply.headers["content-type"].startswith("application/json"):
+            assert reply.headers["cache-control"] == "no-store"
+
+
+def test_an_overlong_request_line_or_query_is_refused(port: int) -> None:
+    line = b"GET /api/v1/lookup?title=" + b"a" * 70_000 + b" HTTP/1.1\r\n"
+    assert raw(port, line + b"Host: 127.0.0.1\r\n\r\n").status == 414
+    many = "&".join(f"title={n}" for n in range(60))
+    assert send(port, "GET", "/api/v1/lookup?" + many).status == 400
+
+
 def test_another_api_version_gets_412(port: int) -> None:
     assert send(port, "GET", "/api/v2/ping").status == 412
     reply = send(port, "GET", "/api/v1/ping", headers={"X-Papershelf-Api-Version": "2"})
@@ -166,6 +183,25 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(port: int) -> None:
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     reply = raw(port, f"POST /api/v1/clip HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}\r\n".encode())
     assert reply.status == 413
+
+
+def test_a_client_that_stalls_is_cut_off_and_the_server_serves_on(
+    port: int, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(RequestHandler, "timeout", 0.5)  # 30 s in earnest
+    head = (
+        "POST /api/v1/clip HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"X-Papershelf-Token: {TOKEN}\r\nContent-Length: 100\r\n\r\n"
+    )
+    for stalled in (head + '{"page": ', "GET /api/v1/ping HTTP/1.1\r\nHost: 127.0.0.1\r\n"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(stalled.encode())
+            started = time.monotonic()
+            answer = b"".join(iter(lambda: sock.recv(65536), b""))  # until the server closes
+            assert time.monotonic() - started < 5
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 408 "), answer[:100]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert send(port, "GET", "/api/v1/ping").status == 200
 
 
 def test_a_body_without_a_length_is_refused(port: int) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from generator.backend.pagemeta import page_fields, parse_page, scholarly_article
 from generator.backend.protocol import ApiError
+from generator.records import AUTHORS_MAX, make_paper
 
 
 def fields(**page: object) -> dict[str, object]:
@@ -79,13 +82,47 @@ def test_opengraph_is_the_last_resort() -> None:
     assert (got["title"], got["abstract"]) == ("OG Title", "OG description.")
 
 
-@pytest.mark.parametrize("date", ["Spring 2024", "2024-13-01", "yesterday"])
+@pytest.mark.parametrize("date", ["Spring 2024", "2024-13-01", "yesterday", "2024-02-30", "0000-01-01"])
 def test_a_date_the_page_gets_wrong_is_dropped_not_fatal(date: str) -> None:
     assert "published" not in fields(meta={"citation_title": ["T"], "citation_date": [date]})
 
 
-def test_a_malformed_doi_is_dropped() -> None:
-    assert "doi" not in fields(meta={"citation_doi": ["doi: none"]})
+@pytest.mark.parametrize("doi", ["doi: none", "10.1234/.", "10.1234/a\x00b", "10.1234/" + "x" * 300])
+def test_a_malformed_doi_is_dropped(doi: str) -> None:
+    assert "doi" not in fields(meta={"citation_doi": [doi]})
+
+
+def test_a_wrong_optional_field_falls_back_to_the_next_source() -> None:
+    got = fields(
+        canonical="https://example.org/a paper",  # a space: not a URL the shelf keeps
+        meta={
+            "citation_publication_date": ["2024-02-30"],
+            "citation_date": ["2024-02-03"],
+            "citation_doi": ["10.1234/."],
+            "prism.doi": ["10.1234/ok"],
+        },
+    )
+    assert (got["published"], got["doi"], got["url"]) == ("2024-02-03", "10.1234/ok", "https://example.org/paper")
+
+
+def test_a_page_s_wrong_optional_fields_never_refuse_the_clip() -> None:
+    page = parse_page(
+        {
+            "url": "https://example.org/a b",
+            "meta": {
+                "citation_title": ["A Title"],
+                "citation_abstract": ["An abstract."],
+                "citation_author": ["x" * 301, "Ada Lovelace", *["Someone Else"] * 1500],
+                "citation_date": ["2024-04-31"],
+                "citation_doi": ["10.5555/\u0085"],
+            },
+        }
+    )
+    paper = make_paper(page_fields(page), joined=dt.date(2026, 11, 23))
+    assert paper.title == "A Title"
+    assert paper.authors[0] == "Ada Lovelace"
+    assert len(paper.authors) == AUTHORS_MAX
+    assert (paper.published, paper.doi, paper.url) == (None, "", "")
 
 
 def test_very_deep_or_wide_json_ld_is_walked_within_bounds() -> None:

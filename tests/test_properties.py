@@ -5,21 +5,32 @@ from __future__ import annotations
 import datetime as dt
 import json
 import string
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from generator.backend.pagemeta import page_fields, parse_page, source_label
+from generator.backend.protocol import ApiError
 from generator.identity import is_valid_slug, slugify, unique_slug
 from generator.merge import merge
 from generator.model import Paper
 from generator.paperfile import format_paper, parse_paper
 from generator.records import RecordError, make_paper
+from generator.search import BadQuery, search
+from generator.search.index import update_index
 from generator.sources.jsonl import parse_jsonl
 from generator.sources.listing_dump import parse_listing_dump
 from generator.text import clean_line
 
+from .test_search_index import SHELF as SEARCH_SHELF
+from .test_search_index import TOPICS as SEARCH_TOPICS
+
 TODAY = dt.date(2026, 11, 23)
+T = TypeVar("T")
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 words = st.text(alphabet=string.ascii_letters + "éüßñ日本語αβ", min_size=1, max_size=12)
@@ -169,3 +180,148 @@ def test_slugs_are_valid_stable_unique_and_stay_inside_their_folder(title: str, 
     assert (Path("/srv/site/output/papers") / slug / "index.html").resolve().parent.parent == Path(
         "/srv/site/output/papers"
     )
+
+
+# The backend's metadata normaliser: whatever a page sends.
+page_texts = any_text | st.sampled_from(
+    [
+        "https://arxiv.org/abs/2101.00001v2",
+        "https://huggingface.co/papers/2305.18290",
+        "http://[::1",
+        "javascript:alert(1)",
+        "https://example.org/a b",
+        "10.1000/x",
+        "doi:10.5555/abc.",
+        "10.1234/.",
+        "2024-02-30",
+        "2024/13/01",
+        "0000-01-01",
+        "Paper page - A Title",
+        "Huang, Chenguang",
+    ]
+)
+page_urls = st.sampled_from(
+    ["https://arxiv.org/abs/2101.00001v2", "https://huggingface.co/papers/2305.18290", "https://example.org/p"]
+)
+meta_names = st.sampled_from(
+    [
+        "citation_title",
+        "citation_abstract",
+        "citation_author",
+        "citation_date",
+        "citation_publication_date",
+        "citation_doi",
+        "citation_arxiv_id",
+        "citation_journal_title",
+        "dc.identifier",
+        "dc.date",
+        "dc.creator",
+        "prism.doi",
+        "og:title",
+        "og:description",
+    ]
+)
+jsonld_keys = st.sampled_from(
+    ["@type", "@graph", "@value", "name", "headline", "abstract", "author", "datePublished", "identifier", "sameAs"]
+)
+jsonld_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | page_texts | st.sampled_from(["ScholarlyArticle", "Person"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(jsonld_keys | any_text, inner, max_size=5),
+    max_leaves=15,
+)
+metas = st.dictionaries(meta_names | any_text, st.lists(page_texts, max_size=3), max_size=6)
+well_formed_pages = st.fixed_dictionaries(
+    {"url": page_urls},
+    optional={
+        "canonical": page_texts,
+        "title": page_texts,
+        "arxiv_id": page_texts,
+        "abstract": page_texts,
+        "meta": metas,
+        "jsonld": st.lists(jsonld_values, max_size=3),
+    },
+)
+raw_pages = st.fixed_dictionaries(
+    {"url": page_texts},
+    optional={
+        "canonical": page_texts,
+        "title": page_texts,
+        "arxiv_id": page_texts,
+        "abstract": page_texts,
+        "meta": metas | jsonld_values,
+        "jsonld": st.lists(jsonld_values, max_size=3) | jsonld_values,
+        "extra": page_texts,
+    },
+)
+
+
+def attempt(call: Callable[[], T], *errors: type[Exception]) -> tuple[T | None, Exception | None]:
+    """``call()``'s value, or the expected error it raised (any other error propagates)."""
+    try:
+        return call(), None
+    except errors as exc:
+        return None, exc
+
+
+@PROPERTY
+@given(well_formed_pages | raw_pages | jsonld_values)
+def test_any_page_is_refused_with_400_or_normalised_without_an_exception(raw: object) -> None:
+    page, refused = attempt(lambda: parse_page(raw), ApiError)
+    if refused is not None:
+        assert refused.status == 400
+        return
+    fields = page_fields(page)
+    assert source_label(page).startswith("clipped from ")
+    assert isinstance(fields["title"], str)
+    assert isinstance(fields["abstract"], str)
+    if "url" in fields:
+        assert str(fields["url"]).lower().startswith(("http://", "https://"))
+    paper, error = attempt(lambda: make_paper(fields, joined=TODAY, source=source_label(page)), RecordError)
+    if error is not None:
+        # Only the title and the abstract may refuse a clip: a wrong optional field is dropped.
+        assert str(error).startswith(("no title", "no abstract", "title is", "abstract is")), error
+        return
+    stored = paper.replace(slug="x")
+    assert parse_paper(format_paper(stored)) == stored
+
+
+@PROPERTY
+@given(words, words, well_formed_pages)
+def test_a_page_with_a_title_and_an_abstract_always_becomes_a_paper(title: str, abstract: str, raw: dict) -> None:
+    raw["meta"] = {**raw.get("meta", {}), "citation_title": [title], "citation_abstract": [abstract + "."]}
+    paper = make_paper(page_fields(parse_page(raw)), joined=TODAY)
+    assert paper.title == clean_line(title)
+    assert paper.abstract == clean_line(abstract + ".")
+
+
+# The query parser, on a real index: any text gives results or BadQuery, never anything else.
+QUERY_ATOMS = [
+    *['"', "(", ")", "*", "?", ":", "~", "^2", "-", "+", "'", "\\", "[a", "{b}", "<", ">", "=", "/"],
+    *["OR", "AND", "NOT", "title:", "abstract:", "author:", "collection:", "topic:", "joined:", "arxiv:", "venue:"],
+    *["topic:efficiency", "topic:nope", "*:*", "diffusion", "robot*", "speech", "the", "of", "2026-03-13"],
+    *["2210.05714", "é", "İ", "ﬃ", "\x00", "\u2028", "\u202e", "🧪"],
+]
+query_atoms = st.sampled_from(QUERY_ATOMS)
+queries = st.text(max_size=80) | st.lists(query_atoms, max_size=12).map(" ".join) | st.lists(query_atoms).map("".join)
+
+
+@pytest.fixture(scope="module")
+def query_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("query") / "search"
+    update_index(folder, SEARCH_SHELF, SEARCH_TOPICS)
+    return folder
+
+
+@PROPERTY
+@given(text=queries)
+def test_any_query_gives_results_or_a_clear_error_never_an_exception(query_index: Path, text: str) -> None:
+    results, refused = attempt(lambda: search(query_index, text, limit=3), BadQuery)
+    if refused is not None:
+        assert str(refused).strip()
+        assert "\n" not in str(refused)
+        return
+    slugs = {p.slug for p in SEARCH_SHELF}
+    assert 0 <= len(results.hits) <= min(3, results.total)
+    for hit in results.hits:
+        assert hit.slug in slugs
+        assert "".join(s.text for s in hit.title_segments) == hit.title

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import logging
 import shutil
 from pathlib import Path
 
 import lxml.html
+import pytest
 
 from generator import urls
 from generator.model import Paper
-from generator.paperfile import format_paper
+from generator.paperfile import format_paper, parse_paper
 from generator.search.query import open_index, ranked_slugs
 
 from .conftest import sample_papers
 from .search_queries import PARITY_QUERIES
-from .support import REPO, build
+from .support import REPO, build, write_shelf
 
 
 def parse(path: Path) -> lxml.html.HtmlElement:
@@ -180,3 +183,29 @@ def test_an_updated_build_writes_the_same_search_files_as_a_build_from_scratch(t
     # Whoosh itself (the command line, the backend) ranks the updated index as the fresh one.
     for text in PARITY_QUERIES:
         assert ranked_slugs(updated / "cache" / "search", text) == ranked_slugs(cold / "cache" / "search", text), text
+
+
+def test_papers_added_on_a_new_day_are_appended_to_the_export_with_a_cold_builds_bytes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    shelf = [parse_paper(p.read_text()) for p in sorted((REPO / "content" / "papers").glob("*.md"))[:72]]
+    updated = tmp_path / "updated"
+    write_shelf(updated / "content", shelf[:70])
+    build(updated)
+    chunks = {p: p.stat().st_mtime_ns for p in (updated / "output/search/data/t").iterdir()}
+
+    # New papers join the shelf on a new day: they take the last document numbers.
+    day = max(p.date for p in shelf) + dt.timedelta(days=1)
+    write_shelf(updated / "content", [dataclasses.replace(p, date=day) for p in shelf[70:]])
+    with caplog.at_level(logging.INFO, logger="generator.search.generator"):
+        build(updated)
+    assert any(r.getMessage().startswith("Search export updated") for r in caplog.records)
+    after = {p: p.stat().st_mtime_ns for p in (updated / "output/search/data/t").iterdir()}
+    assert 0 < len(set(after.items()) - set(chunks.items())) < len(after) / 2  # most chunks untouched
+
+    cold = tmp_path / "cold"
+    shutil.copytree(updated / "content", cold / "content")
+    build(cold)
+    expected, actual = search_output(cold), search_output(updated)
+    assert sorted(actual) == sorted(expected)
+    assert [path for path in expected if actual[path] != expected[path]] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 from generator.ingest import ingest
 from generator.model import Paper
 from generator.paperfile import parse_paper
+from generator.site.loader import load_papers
 from generator.store import Shelf
 
 DUMPS = Path(__file__).parent / "data" / "dumps"
@@ -140,24 +142,80 @@ def _big_dump(path: Path, count: int) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def test_a_killed_ingest_leaves_every_file_complete(tmp_path: Path) -> None:
-    dump = tmp_path / "big.txt"
-    _big_dump(dump, 3000)
-    shelf = tmp_path / "papers"
-    rng = random.Random(7)
-    for _round in range(5):
-        proc = subprocess.Popen([sys.executable, "-c", _INGEST, str(dump), str(shelf)])
-        time.sleep(rng.uniform(0.3, 1.5))
+# Ingest as a subprocess that acknowledges each input file once all its papers are written.
+_ACKING_INGEST = """
+import datetime as dt, sys
+from pathlib import Path
+from generator.ingest import ingest
+ingest([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]), today=dt.date(2026, 11, 23),
+       progress=lambda message: print(message.split(":")[0], flush=True))
+"""
+KILL_ROUNDS = int(os.environ.get("PAPERSHELF_KILL_ROUNDS", "6"))
+KILL_SEED = int(os.environ.get("PAPERSHELF_KILL_SEED", "20261123"))
+
+
+def _batches(folder: Path, count: int) -> dict[str, list[tuple[str, str]]]:
+    """``count`` JSON Lines files of 20 new papers each, plus 10 papers of earlier files
+    clipped again into the file's own collection (merges); returns file -> (title, collection)."""
+    batches = {}
+    for i in range(count):
+        numbers = list(range(i * 20, i * 20 + 20)) + [(i * 37 + k * 53) % (i * 20) for k in range(10) if i]
+        records = [
+            {"title": f"Paper {n} On Robust Things", "abstract": f"Thing {n}. It works.", "collections": [f"b{i}"]}
+            for n in numbers
+        ]
+        path = folder / f"batch-{i:02d}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        batches[path.name] = [(r["title"], f"b{i}") for r in records]
+    return batches
+
+
+def test_ingest_killed_at_random_points_loses_no_acknowledged_paper(tmp_path: Path) -> None:
+    batches = _batches(tmp_path, 30)
+    inputs = [str(tmp_path / name) for name in batches]
+    shelf = tmp_path / "content" / "papers"
+    rng = random.Random(KILL_SEED)
+    acknowledged: set[str] = set()
+    killed = 0
+    for round_ in range(KILL_ROUNDS):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _ACKING_INGEST, str(shelf), *inputs], stdout=subprocess.PIPE, text=True
+        )
+        # Kill a random moment after a random number of newly acknowledged files: in the
+        # middle of the next file's writes, whatever the speed of the disk.
+        target, fresh = rng.randint(1, 4), 0
+        while fresh < target and (line := proc.stdout.readline()):
+            fresh += line.strip() not in acknowledged
+            acknowledged.add(line.strip())
+        time.sleep(rng.uniform(0, 0.05))
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        for path in shelf.glob("*.md"):
-            parsed = parse_paper(path.read_text(encoding="utf-8"), str(path))
-            assert parsed.slug == path.stem
-            assert parsed.abstract.endswith("It works well.")
-    # Finishing the job afterwards gives the whole shelf, and no temporary file is left.
-    ingest([dump], shelf, today=TODAY)
-    assert len(list(shelf.glob("*.md"))) == 3000
+        killed += proc.wait() == -signal.SIGKILL
+        acknowledged.update(proc.stdout.read().split())
+        proc.stdout.close()
+        where = f"round {round_} (seed {KILL_SEED}, {len(acknowledged)} files acknowledged)"
+        papers, errors = load_papers(shelf)
+        assert errors == [], where
+        # A killed writer may leave its temporary file (the next writer removes it), nothing else.
+        assert [p.name for p in shelf.iterdir() if not p.name.endswith(".md") and ".tmp-" not in p.name] == [], where
+        on_disk = {p.title: p for p in papers}
+        assert len(on_disk) == len(papers), f"{where}: a paper twice"
+        for name in acknowledged:
+            for title, collection in batches[name]:
+                assert title in on_disk, f"{where}: {title!r} of {name} is lost"
+                assert collection in on_disk[title].collections, f"{where}: {title!r} lost {collection}"
+    assert killed == KILL_ROUNDS, "every round kills the ingest mid-way, not after it finished"
+    # The next run finishes the job: every paper, every merge, once.
+    summary = ingest([Path(p) for p in inputs], shelf, today=TODAY)
+    assert summary.rejections == []
+    papers, errors = load_papers(shelf)
+    assert errors == []
+    assert len(papers) == 600
     assert [p.name for p in shelf.iterdir() if p.name.startswith(".")] == []
+    expected: dict[str, set[str]] = {}
+    for records in batches.values():
+        for title, collection in records:
+            expected.setdefault(title, set()).add(collection)
+    assert {p.title: set(p.collections) for p in papers} == expected
 
 
 def test_two_ingests_at_once_write_each_paper_once(tmp_path: Path) -> None:

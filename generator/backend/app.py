@@ -25,6 +25,7 @@ from .shelf import LiveShelf
 
 logger = logging.getLogger(__name__)
 LOOPBACK = "127.0.0.1"
+_MAX_QUERY_FIELDS = 50  # no endpoint takes more than a few; parse_qs stops reading past this
 # Headers a request may carry once only: two Hosts or two Origins is an attack, not a typo.
 _SINGLE = ("host", "origin", "sec-fetch-site", "content-type", "content-length", "x-papershelf-token")
 
@@ -56,6 +57,11 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             response = dispatch(self.server.backend, request, read_body)
         except ApiError as exc:
             response = exc.response()
+        except TimeoutError:
+            # The client stalled in the middle of its body: say so, and close the connection,
+            # since the socket cannot be read again (not a failure of ours worth a traceback).
+            self.close_connection = True
+            response = ApiError(408, "timeout", f"the body did not arrive within {self.timeout} s").response()
         except Exception:
             logger.exception("Unexpected error answering %s %s", self.command, self.path[:200])
             response = ApiError(500, "internal", "the backend failed; its log says why").response()
@@ -77,7 +83,10 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if self.path.startswith("//") or parts.scheme or parts.netloc:
             raise ApiError(400, "invalid", "the request target must be a path")
-        query = parse_qs(parts.query, keep_blank_values=True, max_num_fields=50)
+        try:
+            query = parse_qs(parts.query, keep_blank_values=True, max_num_fields=_MAX_QUERY_FIELDS)
+        except ValueError:  # parse_qs's way of saying there are too many fields
+            raise ApiError(400, "invalid", f"the query has more than {_MAX_QUERY_FIELDS} fields") from None
         return Request(self.command, unquote(parts.path, errors="replace"), query, headers)
 
     def _send(self, response: Response) -> None:

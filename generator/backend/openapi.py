@@ -28,6 +28,7 @@ _REFUSALS = {
 _WRITE_REFUSALS = {
     **_REFUSALS,
     "401": _error(f"The {TOKEN_HEADER} header is missing or wrong."),
+    "408": _error("The body did not arrive in time (the client stalled); the connection is closed."),
     "411": _error("No Content-Length."),
     "413": _error("The body is too large."),
     "415": _error("The body is not JSON."),

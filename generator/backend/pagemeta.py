@@ -15,6 +15,7 @@ DOI) are dropped rather than refusing the clip; ``make_paper`` validates what is
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..identity import arxiv_id_from_url, parse_arxiv_id
-from ..records import ABSTRACT_MAX, URL_MAX
+from ..records import ABSTRACT_MAX, AUTHORS_MAX, URL_MAX, make_paper
 from .protocol import ApiError
 
 META_NAMES_MAX = 500
@@ -35,6 +36,7 @@ _PAGE_KEYS = {"url", "canonical", "title", "arxiv_id", "meta", "jsonld", "abstra
 _ARTICLE_TYPES = {"scholarlyarticle", "article", "medicalscholarlyarticle", "report", "thesis", "chapter"}
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
 _DATE = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")
+_PROBE_DAY = dt.date(2000, 1, 1)  # make_paper needs a day; _acceptable ignores it
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,7 @@ def page_fields(page: Page) -> dict[str, object]:
         "arxiv_id": _arxiv_id(page),
     }
     authors = list(page.all("citation_author")) or _jsonld_authors(article) or list(page.all("dc.creator"))
+    authors = [name for name in authors if _acceptable("authors", [name])][:AUTHORS_MAX]
     if authors:
         fields["authors"] = authors
     if published := _published(page, article):
@@ -118,10 +121,24 @@ def page_fields(page: Page) -> dict[str, object]:
         fields["doi"] = doi
     if venue := page.first("citation_journal_title", "citation_conference_title") or _venue(article):
         fields["venue"] = venue
-    url = next((u for u in (page.canonical, page.url) if _is_http(u)), "")
+    url = next((u for u in (page.canonical, page.url) if _is_http(u) and _acceptable("url", u)), "")
     if url and not _on_site(url, "arxiv.org"):
         fields["url"] = url  # an arXiv URL says nothing the arXiv id does not
     return fields
+
+
+def _acceptable(key: str, value: object) -> bool:
+    """Whether ``make_paper`` takes ``value`` for the optional field ``key``.
+
+    Its own rules decide, so that a page's malformed optional field (a date such as
+    2024-02-30, a DOI with a space, an author's name of a thousand characters) is dropped
+    here instead of refusing the whole clip.
+    """
+    try:
+        make_paper({"title": "t", "abstract": "a", key: value}, joined=_PROBE_DAY)
+    except ValueError:
+        return False
+    return True
 
 
 def source_label(page: Page) -> str:
@@ -203,8 +220,9 @@ def _published(page: Page, article: Mapping[str, Any]) -> str:
     for raw in candidates:
         if raw and (match := _DATE.match(raw.strip())):
             year, month, day = match.group(1), match.group(2) or "1", match.group(3) or "1"
-            if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
-                return f"{year}-{int(month):02d}-{int(day):02d}"
+            published = f"{year}-{int(month):02d}-{int(day):02d}"
+            if _acceptable("published", published):
+                return published
     return ""
 
 
@@ -219,8 +237,8 @@ def _doi(page: Page, article: Mapping[str, Any]) -> str:
             if isinstance(item, str):
                 identifiers.append(item)
     for raw in identifiers:
-        if raw and (match := _DOI.search(raw)) and len(match.group(1)) <= 300:
-            return match.group(1).rstrip(".,;)")
+        if raw and (match := _DOI.search(raw)) and _acceptable("doi", doi := match.group(1).rstrip(".,;)")):
+            return doi
     return ""
 
 

@@ -6,35 +6,44 @@ What the browser needs to run a query exactly as Whoosh does, and no more:
   total field lengths; see ``ranking.py``), the analysis settings (stop words), the
   topics, and the *chunk table*: the first term of every chunk of the lexicon, with the
   chunk's name;
-- ``t/<name>.json``: one chunk of the lexicon, terms in order, each with, per field, the
-  document frequency and its postings (document number, term weight, field length);
-  ``ldf`` maps each document frequency in the chunk to ``log(df + 1)``, computed here
-  because the browser's ``Math.log`` is not always rounded like Python's;
-- ``p/<name>.json``: the positions of the same terms, fetched only for phrase queries;
+- ``t/<name>.bin`` and ``p/<name>.bin``: one chunk of the lexicon, its postings and its
+  positions (the format is in ``shards.py``); positions are fetched only for phrases;
 - ``doc/<number>.json``: what a result shows (slug, title, day, abstract), fetched only
   for the results on screen.
 
-Documents are numbered 0..N-1 in the canonical order (day joined, then slug) of the live
-papers, whatever Whoosh's own document numbers are.
+Documents are numbered 0..N-1 in the canonical order of the live papers (day joined,
+then slug), and every statistic counts live papers, so the files depend on the shelf
+only: a build after any series of updates writes the same bytes as a build from scratch.
 
-A query fetches the meta file once, then only the chunks holding its terms.  Chunk files
-are named by their content, so a browser never mixes chunks from two builds.
+The postings are those Whoosh writes: each paper's fields go through the schema's own
+``field.index`` (the call Whoosh's writer makes), lengths are quantised as Whoosh stores
+them.  The export keeps what it wrote in a state file in the cache.  When the only
+change since then is papers added at the end of the canonical order (new papers join on
+the latest day), it appends their postings to the chunks holding their terms and
+rewrites only the files whose bytes change; any other change (a paper changed, removed,
+or added before others) renumbers documents, and the export is written afresh.
 """
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import hashlib
 import json
-import math
-from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+import logging
+import pickle
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from ..atomic import write_atomic
 from ..model import Paper
+from .index import content_hash, document, read_known
 from .query import open_index
-from .ranking import LiveStats, log_df, paper_searcher
+from .ranking import LiveStats, cached_stats
 from .schema import (
     ANALYZER_KINDS,
     BM25_B,
@@ -44,17 +53,18 @@ from .schema import (
     KEYWORD_PATTERN,
     SCHEMA_VERSION,
     STOP_MIN_SIZE,
+    make_schema,
     stop_words,
 )
+from .shards import Entry, Term, cuts, decode_chunk, encode_chunk, read_varint, spacing, term_cost, varint
+
+logger = logging.getLogger(__name__)
 
 DATA_DIR = "search/data/"
-# A chunk's target size grows with the square root of the lexicon's: a small shelf gets
-# small chunks, a big one fewer chunks, so the chunk table (in the meta file, fetched by
-# every first query) and the chunks a query fetches stay in balance.
-MIN_CHUNK_BYTES = 16_000
-MAX_CHUNK_BYTES = 64_000
 HASH_CHARS = 10
-FORMAT = 3
+FORMAT = 4
+FIELD_ORDER = tuple(ANALYZER_KINDS)
+_STATE_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,64 +76,271 @@ class ExportFile:
 @dataclass(frozen=True, slots=True)
 class Export:
     meta_path: str
-    files: tuple[ExportFile, ...]
+    files: tuple[ExportFile, ...]  # to write (their bytes may equal what is on disk)
+    kept: tuple[str, ...] = ()  # written by an earlier build and still current
+    updated: bool = False  # True: the last export was brought up to date, not redone
 
 
-def export_index(index_dir: Path, papers: Mapping[str, Paper], topics: Mapping[str, str]) -> Export:
+@dataclass
+class ExportState:
+    """What the last export wrote, kept in the cache to update it."""
+
+    key: str  # settings the files depend on (format, topics)
+    order: list[str]  # slugs in the canonical order: slug i is document i
+    hashes: dict[str, str]  # slug -> content hash when exported
+    terms: list[str]  # every term, in JavaScript's string order
+    costs: list[int]  # each term's cost (``shards.term_cost``)
+    chunks: list[tuple[int, int, str]]  # (first term index, end index, name)
+    meta_path: str
+    version: int = _STATE_VERSION
+
+
+def export_index(
+    index_dir: Path,
+    papers: Mapping[str, Paper],
+    topics: Mapping[str, str],
+    state_file: Path | None = None,
+    output: Path | None = None,
+) -> Export:
     """Every static file of the browser's index (``papers`` by slug, ``topics`` slug -> query).
 
-    The files depend on the shelf only, not on its history: documents are numbered in the
-    canonical order (``ranking.py``) and every statistic counts live papers, so a build
-    after any series of updates writes the same bytes as a build from scratch.
+    With ``state_file`` (the cache) and ``output`` (where the last export's files are),
+    an export that only needs papers appended is brought up to date in place.
     """
+    key = json.dumps([FORMAT, SCHEMA_VERSION, dict(sorted(topics.items()))])
     ix = open_index(index_dir)
-    with paper_searcher(index_dir, ix) as searcher:
-        reader = searcher.reader()
-        stats: LiveStats = searcher.weighting.stats  # type: ignore[attr-defined]
-        order = canonical_order(reader)
-        numbers = {docnum: n for n, (docnum, _slug) in enumerate(order)}
-        entries = _entries(reader, ix.schema, numbers)
-        scorable = {name: bool(ix.schema[name].scorable) for name in ANALYZER_KINDS}
+    with ix.reader() as reader:
+        stats = cached_stats(index_dir, ix, reader)
+    order = [slug for _day, slug in sorted((p.date.isoformat(), p.slug) for p in papers.values())]
+    hashes = _known_hashes(index_dir, papers)
+    state = _load_state(state_file) if state_file is not None else None
+    result: tuple[Export, ExportState] | None = None
+    if state is not None and output is not None and state.key == key:
+        result = _update(state, order, hashes, papers, stats, topics, output)
+    if result is None:
+        result = _full(key, order, hashes, papers, stats, topics)
+    export, new_state = result
+    if state_file is not None:
+        data = pickle.dumps(new_state, protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(OSError):
+            write_atomic(state_file, data, durable=False)
+    return export
 
-    files: list[ExportFile] = []
-    chunk_table = []
-    for first, terms in _chunks(entries):
-        postings: dict[str, Any] = {"ldf": {}, "terms": {}}
-        positions: dict[str, dict[str, list]] = {}
-        for term in terms:
-            postings["terms"][term] = {}
-            for field, (df, row, pos) in entries[term].items():
-                postings["ldf"][str(df)] = log_df(df)
-                postings["terms"][term][field] = [df, *row]
-                if pos is not None:
-                    positions.setdefault(term, {})[field] = pos
-        t_data, p_data = _json(postings), _json(positions)
-        # One name for both files, from both contents: the table stays small.
-        digest = hashlib.sha256(t_data + b"\0" + p_data).hexdigest()[:HASH_CHARS]
-        files.append(ExportFile(f"{DATA_DIR}t/{digest}.json", t_data))
-        files.append(ExportFile(f"{DATA_DIR}p/{digest}.json", p_data))
-        chunk_table.append([first, digest])
 
-    for number, (_docnum, slug) in enumerate(order):
-        paper = papers.get(slug)
-        if paper is None:
+def paper_postings(paper: Paper, schema: Any = None) -> list[tuple[int, str, int, int | None, list[int] | None]]:
+    """(field number, term, weight, field length or None, positions or None) of every term
+    Whoosh indexes for ``paper``, as its writer computes them."""
+    schema = schema or _SCHEMA
+    doc = document(paper, "")
+    out = []
+    for field_no, name in enumerate(FIELD_ORDER):
+        value = doc.get(name)
+        if not value:
             continue
-        doc = {
-            "slug": slug,
-            "title": paper.title,
-            "joined": paper.date.isoformat(),
-            "collections": list(paper.collections),
-            "abstract": paper.abstract,
-        }
-        files.append(ExportFile(f"{DATA_DIR}doc/{number}.json", _json(doc)))
+        spec = schema[name]
+        fmt = spec.format
+        postings = list(spec.index(value))
+        length = None
+        if spec.scorable:
+            # Whoosh keeps a document's field length in one byte; BM25F reads that.
+            length = byte_to_length(length_to_byte(sum(freq for _t, freq, _w, _v in postings)))
+        with_positions = fmt.supports("positions")
+        for btext, _freq, weight, vbytes in postings:
+            whole = int(weight)
+            if whole != weight:
+                raise ValueError(f"a term weight of {weight} is not a whole number; the export assumes counts")
+            positions = list(fmt.decode_positions(vbytes)) if with_positions else None
+            out.append((field_no, btext.decode("utf-8"), whole, length, positions))
+    return out
 
+
+_SCHEMA = make_schema()
+
+
+def utf16_key(term: str) -> bytes:
+    """Sort terms as JavaScript compares strings (by UTF-16 code units)."""
+    return term.encode("utf-16-be")
+
+
+def _full(
+    key: str,
+    order: Sequence[str],
+    hashes: Mapping[str, str],
+    papers: Mapping[str, Paper],
+    stats: LiveStats,
+    topics: Mapping[str, str],
+) -> tuple[Export, ExportState]:
+    lexicon: dict[str, Term] = {}
+    for number, slug in enumerate(order):
+        _add(lexicon, number, papers[slug])
+    terms = sorted(lexicon, key=utf16_key)
+    costs = [term_cost(lexicon[t]) for t in terms]
+    files: list[ExportFile] = []
+    chunks = []
+    for start, end in cuts(terms, costs):
+        name, t_file, p_file = _chunk_files([(t, lexicon[t]) for t in terms[start:end]])
+        files += [t_file, p_file]
+        chunks.append((start, end, name))
+    files += [_doc_file(number, papers[slug]) for number, slug in enumerate(order)]
+    meta_file = _meta_file(stats, topics, terms, chunks)
+    files.append(meta_file)
+    state = ExportState(key, list(order), dict(hashes), terms, costs, chunks, meta_file.path)
+    return Export(meta_file.path, tuple(files)), state
+
+
+def _update(
+    state: ExportState,
+    order: Sequence[str],
+    hashes: Mapping[str, str],
+    papers: Mapping[str, Paper],
+    stats: LiveStats,
+    topics: Mapping[str, str],
+    output: Path,
+) -> tuple[Export, ExportState] | None:
+    """Append the papers added at the end of the order; None if anything else changed."""
+    old = len(state.order)
+    if len(order) < old or list(order[:old]) != state.order:
+        return None
+    if any(state.hashes.get(slug) != hashes.get(slug) for slug in state.order):
+        return None
+    if not (output / state.meta_path).is_file():
+        return None  # the output folder was cleared
+    added: dict[str, Term] = {}
+    for number in range(old, len(order)):
+        _add(added, number, papers[order[number]])
+
+    chunk_firsts = [utf16_key(state.terms[start]) for start, _end, _name in state.chunks]
+    loaded: dict[int, dict[str, Term]] = {}
+
+    def chunk_of(term: str) -> int:
+        return max(0, bisect.bisect_right(chunk_firsts, utf16_key(term)) - 1)
+
+    def load(i: int) -> dict[str, Term] | None:
+        if i not in loaded:
+            name = state.chunks[i][2]
+            try:
+                t_data = (output / f"{DATA_DIR}t/{name}.bin").read_bytes()
+                p_data = (output / f"{DATA_DIR}p/{name}.bin").read_bytes()
+            except OSError:
+                return None
+            loaded[i] = decode_chunk(t_data, p_data)
+        return loaded[i]
+
+    # Merge the new postings into the old terms' entries (new documents come last).
+    terms = list(state.terms)
+    costs = list(state.costs)
+    keys = [utf16_key(t) for t in terms]
+    merged: dict[str, Term] = {}
+    for text, new_entries in added.items():
+        i = bisect.bisect_left(keys, utf16_key(text))
+        if i < len(terms) and terms[i] == text:
+            chunk = load(chunk_of(text))
+            if chunk is None:
+                return None
+            entries = chunk[text]
+            for field_no, entry in new_entries.items():
+                if field_no in entries:
+                    _extend(entries[field_no], entry)
+                else:
+                    entries[field_no] = entry
+            costs[i] = term_cost(entries)
+        else:
+            entries = new_entries
+            terms.insert(i, text)
+            keys.insert(i, utf16_key(text))
+            costs.insert(i, term_cost(entries))
+        merged[text] = entries
+
+    if spacing(len(terms)) != spacing(len(state.terms)):
+        return None  # the vocabulary doubled: every chunk is cut anew anyway
+    old_chunks = {tuple(state.terms[s:e]): name for s, e, name in state.chunks}
+    files: list[ExportFile] = []
+    kept: list[str] = []
+    chunks = []
+    for start, end in cuts(terms, costs):
+        run = terms[start:end]
+        name = old_chunks.get(tuple(run))
+        if name is not None and not any(t in merged for t in run) and (output / f"{DATA_DIR}t/{name}.bin").is_file():
+            kept += [f"{DATA_DIR}t/{name}.bin", f"{DATA_DIR}p/{name}.bin"]
+            chunks.append((start, end, name))
+            continue
+        items = []
+        for text in run:
+            entries = merged.get(text)
+            if entries is None:
+                chunk = load(chunk_of(text))
+                if chunk is None:
+                    return None
+                entries = chunk[text]
+            items.append((text, entries))
+        name, t_file, p_file = _chunk_files(items)
+        files += [t_file, p_file]
+        chunks.append((start, end, name))
+    kept += [f"{DATA_DIR}doc/{n}.json" for n in range(old)]
+    files += [_doc_file(n, papers[order[n]]) for n in range(old, len(order))]
+    meta_file = _meta_file(stats, topics, terms, chunks)
+    files.append(meta_file)
+    new_state = ExportState(state.key, list(order), dict(hashes), terms, costs, chunks, meta_file.path)
+    return Export(meta_file.path, tuple(files), tuple(kept), updated=True), new_state
+
+
+def _add(lexicon: dict[str, Term], number: int, paper: Paper) -> None:
+    for field_no, text, weight, length, positions in paper_postings(paper):
+        entries = lexicon.get(text)
+        if entries is None:
+            entries = lexicon[text] = {}
+        entry = entries.get(field_no)
+        if entry is None:
+            entry = entries[field_no] = Entry()
+        entry.append(number, weight, length, positions)
+
+
+def _extend(entry: Entry, more: Entry) -> None:
+    """Append ``more`` (postings of later documents, deltas from 0) to ``entry``."""
+    # Only the first delta of ``more`` changes: it was counted from 0, not from entry.last.
+    first, pos = read_varint(more.ids, 0)
+    entry.ids += varint(first - entry.last) + more.ids[pos:]
+    entry.weights += more.weights
+    entry.lengths += more.lengths
+    if more.positions is not None:
+        entry.positions = (entry.positions or bytearray()) + more.positions
+    entry.df += more.df
+    entry.last = more.last
+
+
+def _chunk_files(items: Sequence[tuple[str, Term]]) -> tuple[str, ExportFile, ExportFile]:
+    t_data, p_data = encode_chunk(items)
+    # One name for both files, from both contents: the table stays small.
+    name = hashlib.sha256(t_data + b"\0" + p_data).hexdigest()[:HASH_CHARS]
+    return name, ExportFile(f"{DATA_DIR}t/{name}.bin", t_data), ExportFile(f"{DATA_DIR}p/{name}.bin", p_data)
+
+
+def _doc_file(number: int, paper: Paper) -> ExportFile:
+    doc = {
+        "slug": paper.slug,
+        "title": paper.title,
+        "joined": paper.date.isoformat(),
+        "collections": list(paper.collections),
+        "abstract": paper.abstract,
+    }
+    return ExportFile(f"{DATA_DIR}doc/{number}.json", _json(doc))
+
+
+def _meta_file(
+    stats: LiveStats, topics: Mapping[str, str], terms: Sequence[str], chunks: Sequence[tuple[int, int, str]]
+) -> ExportFile:
     meta = {
         "format": FORMAT,
         "schema": SCHEMA_VERSION,
         "docCount": stats.doc_count,
         "logN": stats.log_n,
+        "fieldOrder": list(FIELD_ORDER),
         "fields": {
-            name: {"analyzer": kind, "scorable": scorable[name], "length": stats.lengths.get(name, 0)}
+            name: {
+                "analyzer": kind,
+                "scorable": bool(_SCHEMA[name].scorable),
+                "length": stats.lengths.get(name, 0),
+            }
             for name, kind in ANALYZER_KINDS.items()
         },
         "defaultFields": list(DEFAULT_FIELDS),
@@ -134,104 +351,31 @@ def export_index(index_dir: Path, papers: Mapping[str, Paper], topics: Mapping[s
         "stopMinSize": STOP_MIN_SIZE,
         "keywordPattern": KEYWORD_PATTERN,
         "topics": dict(sorted(topics.items())),
-        "chunks": chunk_table,
+        "chunks": [[terms[start], name] for start, _end, name in chunks],
     }
-    meta_file = _named("meta.", meta)
-    files.append(meta_file)
-    return Export(meta_file.path, tuple(files))
+    payload = _json(meta)
+    digest = hashlib.sha256(payload).hexdigest()[:HASH_CHARS]
+    return ExportFile(f"{DATA_DIR}meta.{digest}.json", payload)
 
 
-def canonical_order(reader: Any) -> list[tuple[int, str]]:
-    """(Whoosh document number, slug) of every live paper, in the canonical order."""
-    if reader.doc_count() == 0:
-        return []
-    joined = reader.column_reader("joined")
-    slugs = reader.column_reader("slug")
-    keyed = sorted((joined[d], slugs[d], d) for d in reader.all_doc_ids())
-    return [(docnum, slug) for _joined, slug, docnum in keyed]
+def _known_hashes(index_dir: Path, papers: Mapping[str, Paper]) -> dict[str, str]:
+    known = read_known(index_dir)
+    if known is not None and known.keys() == papers.keys():
+        return known
+    return {slug: content_hash(p) for slug, p in papers.items()}
 
 
-def utf16_key(term: str) -> bytes:
-    """Sort terms as JavaScript compares strings (by UTF-16 code units)."""
-    return term.encode("utf-16-be")
-
-
-def _entries(
-    reader: Any, schema: Any, numbers: Mapping[int, int]
-) -> dict[str, dict[str, tuple[int, list[int], list | None]]]:
-    """term -> field -> (live doc frequency, flat postings row, positions or None), with
-    documents numbered as ``numbers`` maps Whoosh's numbers (live papers only)."""
-    entries: dict[str, dict[str, tuple[int, list[int], list | None]]] = defaultdict(dict)
-    for field in ANALYZER_KINDS:
-        if field not in reader.indexed_field_names():
-            continue
-        fmt = schema[field].format
-        with_positions = fmt.supports("positions")
-        with_lengths = bool(schema[field].scorable)
-        lengths: dict[int, int] = {}
-        for btext in reader.lexicon(field):
-            matcher = reader.postings(field, btext)  # skips deleted documents
-            found: list[tuple[int, int, int, list[int] | None]] = []
-            while matcher.is_active():
-                docnum = matcher.id()
-                length = 0
-                if with_lengths:
-                    length = lengths.get(docnum)
-                    if length is None:
-                        length = lengths[docnum] = reader.doc_field_length(docnum, field, 1)
-                poslist = _deltas(matcher.value_as("positions")) if with_positions else None
-                found.append((numbers[docnum], _number(matcher.weight()), length, poslist))
-                matcher.next()
-            if not found:
-                continue  # every document holding it was deleted
-            found.sort(key=lambda item: item[0])
-            ids = [item[0] for item in found]
-            row = [len(ids), *_deltas(ids), *(item[1] for item in found)]
-            if with_lengths:
-                row.extend(item[2] for item in found)
-            term = btext.decode("utf-8")
-            poslists = [item[3] for item in found] if with_positions else None
-            entries[term][field] = (len(ids), row, poslists)
-    return entries
-
-
-def _chunks(entries: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[str, list[str]]]:
-    terms = sorted(entries, key=utf16_key)
-    costs = [len(t) + sum(len(row) * 4 + 16 for _df, row, _pos in entries[t].values()) for t in terms]
-    # Balances table size (about 25 bytes a chunk) against a query's two or three chunks.
-    target = min(MAX_CHUNK_BYTES, max(MIN_CHUNK_BYTES, int(math.sqrt(25 * sum(costs) / 2))))
-    current: list[str] = []
-    size = 0
-    for term, cost in zip(terms, costs, strict=True):
-        if current and size + cost > target:
-            yield current[0], current
-            current, size = [], 0
-        current.append(term)
-        size += cost
-    if current:
-        yield current[0], current
-
-
-def _deltas(values: Sequence[int]) -> list[int]:
-    out, previous = [], 0
-    for value in values:
-        out.append(value - previous)
-        previous = value
-    return out
-
-
-def _number(value: float) -> int:
-    whole = int(value)
-    if whole != value:
-        raise ValueError(f"a term weight of {value} is not a whole number; the export assumes counts")
-    return whole
+def _load_state(path: Path) -> ExportState | None:
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 -- an unreadable state means a full export
+        logger.info("Writing the search export afresh: cannot read %s", path)
+        return None
+    return state if isinstance(state, ExportState) and state.version == _STATE_VERSION else None
 
 
 def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _named(prefix: str, data: object) -> ExportFile:
-    payload = _json(data)
-    digest = hashlib.sha256(payload).hexdigest()[:HASH_CHARS]
-    return ExportFile(f"{DATA_DIR}{prefix}{digest}.json", payload)

@@ -8,17 +8,13 @@ papers into the site model, so paper, topic and index pages show them.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from pathlib import Path
 
 from pelican.generators import Generator
-from whoosh import index
 
 from .. import urls
-from ..atomic import write_atomic
 from ..pelican_plugin import CONFIG_KEY, MODEL_KEY
 from ..progress import Progress
 from ..settings import SiteConfig
@@ -26,8 +22,8 @@ from ..site.model import Listing, SiteModel
 from ..site.output import OutputWriter
 from ..site.pages import PageSpec
 from ..site.render import write_pages
-from .export import FORMAT, export_index
-from .index import identity, update_index
+from .export import export_index
+from .index import update_index
 from .related import update_related
 from .topics import check_topics, topic_members
 
@@ -93,28 +89,23 @@ class SearchGenerator(Generator):
         )
 
     def _write_shards(self, config: SiteConfig, model: SiteModel, out: OutputWriter) -> str:
-        """Write the shards; when the index has not changed since the last build, keep them."""
-        folder = index_dir(config)
+        """Write the shards: only files whose bytes changed; the others are kept as they are."""
         topics = {t.slug: t.query for t in config.topics}
-        ix = index.open_dir(str(folder))
-        key = hashlib.sha256(json.dumps([FORMAT, topics]).encode() + identity(folder, ix)).hexdigest()
-        record = config.cache_path / "search-export.json"
-        previous = _read_json(record)
-        if previous.get("key") == key and all((config.output_path / p).is_file() for p in previous["files"]):
-            for path in previous["files"]:
-                out.claim(path)
-            return previous["meta"]
-        export = export_index(folder, model.by_slug, topics)
+        export = export_index(
+            index_dir(config),
+            model.by_slug,
+            topics,
+            state_file=config.cache_path / "search-export.pickle",
+            output=config.output_path,
+        )
+        for path in export.kept:
+            out.claim(path)
         for file in export.files:
             out.write(file.path, file.data)
-        state = {"key": key, "meta": export.meta_path, "files": [f.path for f in export.files]}
-        write_atomic(record, json.dumps(state).encode(), durable=False)
+        logger.info(
+            "Search export %s: %d files to write, %d kept",
+            "updated" if export.updated else "written afresh",
+            len(export.files),
+            len(export.kept),
+        )
         return export.meta_path
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError, OSError):
-        return {}
-    return data if isinstance(data, dict) and isinstance(data.get("files"), list) else {}

@@ -157,6 +157,14 @@ def identity(index_dir: Path, ix: index.Index, generation: int | None = None) ->
     return hashlib.sha256(toc.read_bytes()).digest()
 
 
+def read_known(index_dir: Path) -> dict[str, str] | None:
+    """slug -> content hash of every paper in the index, if the cache of it is current."""
+    try:
+        return _read_known(index_dir, index.open_dir(str(index_dir)))
+    except Exception:  # noqa: BLE001 -- no index, or an unreadable one: no answer
+        return None
+
+
 def _read_known(index_dir: Path, ix: index.Index) -> dict[str, str] | None:
     """slug -> hash as recorded after the last commit, if that is still the index's state."""
     try:

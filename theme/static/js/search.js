@@ -535,27 +535,111 @@ function lowerBound(chunks, term) {
   return Math.max(0, lo - 1);
 }
 
-/** Decoded postings of one term in one field: parallel arrays, ascending doc numbers. */
-function decode(row, scorable) {
-  const [df, n] = row;
-  const ids = new Int32Array(n);
-  let doc = 0;
-  for (let i = 0; i < n; i++) {
-    doc += row[2 + i];
-    ids[i] = doc;
+// Chunks are binary (generator/search/shards.py): unsigned LEB128 varints, a float64 for
+// log(df + 1), and blocks with their byte length in front, so a chunk's directory is read
+// without decoding any postings; a term's postings are decoded when a query needs them.
+const UTF8 = new TextDecoder();
+
+function varint(bytes, pos) {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    const b = bytes[pos++];
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) return [value, pos];
+    scale *= 128;
   }
-  const weights = row.slice(2 + n, 2 + 2 * n);
-  const lengths = scorable ? row.slice(2 + 2 * n, 2 + 3 * n) : null;
-  return { df, ids, weights, lengths };
+}
+
+/** A postings chunk's directory: term -> field number -> where its blocks are. */
+function readPostingsChunk(buffer) {
+  const bytes = new Uint8Array(buffer);
+  const view = new DataView(buffer);
+  const terms = new Map();
+  let [count, pos] = varint(bytes, 0);
+  for (let t = 0; t < count; t++) {
+    let size;
+    [size, pos] = varint(bytes, pos);
+    const text = UTF8.decode(bytes.subarray(pos, pos + size));
+    pos += size;
+    let entries;
+    [entries, pos] = varint(bytes, pos);
+    const fields = new Map();
+    for (let e = 0; e < entries; e++) {
+      const entry = {};
+      let fieldNo;
+      [fieldNo, pos] = varint(bytes, pos);
+      [entry.df, pos] = varint(bytes, pos);
+      entry.ldf = view.getFloat64(pos, true);
+      pos += 8;
+      [entry.last, pos] = varint(bytes, pos);
+      entry.blocks = [];
+      for (let b = 0; b < 3; b++) {
+        [size, pos] = varint(bytes, pos);
+        entry.blocks.push(bytes.subarray(pos, pos + size));
+        pos += size;
+      }
+      fields.set(fieldNo, entry);
+    }
+    terms.set(text, fields);
+  }
+  return terms;
+}
+
+/** A positions chunk's directory: term -> field number -> its block. */
+function readPositionsChunk(buffer) {
+  const bytes = new Uint8Array(buffer);
+  const terms = new Map();
+  let [count, pos] = varint(bytes, 0);
+  for (let t = 0; t < count; t++) {
+    let size;
+    [size, pos] = varint(bytes, pos);
+    const text = UTF8.decode(bytes.subarray(pos, pos + size));
+    pos += size;
+    let entries;
+    [entries, pos] = varint(bytes, pos);
+    const fields = new Map();
+    for (let e = 0; e < entries; e++) {
+      let fieldNo;
+      [fieldNo, pos] = varint(bytes, pos);
+      [size, pos] = varint(bytes, pos);
+      fields.set(fieldNo, bytes.subarray(pos, pos + size));
+      pos += size;
+    }
+    terms.set(text, fields);
+  }
+  return terms;
+}
+
+/** ``count`` varints of ``block``, as an Int32Array; ``deltas`` adds each to the last. */
+function decodeBlock(block, count, deltas) {
+  const out = new Int32Array(count);
+  let pos = 0;
+  let value = 0;
+  for (let i = 0; i < count; i++) {
+    let v = 0;
+    let shift = 0;
+    let b;
+    do {
+      b = block[pos++];
+      v |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b >= 0x80);
+    value = deltas ? value + v : v;
+    out[i] = value;
+  }
+  return out;
 }
 
 export class StaticIndex {
-  /** ``fetchJson(url) -> Promise<object>``; URLs are resolved against the meta file's. */
-  constructor(metaUrl, meta, fetchJson) {
+  /** ``fetchJson(url)`` and ``fetchBytes(url)`` (an ArrayBuffer); URLs resolve against the meta file's. */
+  constructor(metaUrl, meta, fetchJson, fetchBytes = defaultFetchBytes) {
     this.base = new URL(".", metaUrl).href;
     this.meta = meta;
     this.fetchJson = fetchJson;
+    this.fetchBytes = fetchBytes;
     this.analyzer = new Analyzer(meta);
+    this.fieldNo = new Map(meta.fieldOrder.map((name, i) => [name, i]));
     this.chunks = new Map();
     this.positions = new Map();
     this.decoded = new Map(); // "field\0term" -> decoded postings (or null)
@@ -578,15 +662,16 @@ export class StaticIndex {
     return this._scratch;
   }
 
-  static async open(metaUrl, fetchJson = defaultFetch) {
-    return new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson);
+  static async open(metaUrl, fetchJson = defaultFetch, fetchBytes = defaultFetchBytes) {
+    return new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson, fetchBytes);
   }
 
   _chunk(i, positions = false) {
     const cache = positions ? this.positions : this.chunks;
     if (!cache.has(i)) {
       const name = this.meta.chunks[i][1];
-      cache.set(i, this.fetchJson(`${this.base}${positions ? "p" : "t"}/${name}.json`));
+      const url = `${this.base}${positions ? "p" : "t"}/${name}.bin`;
+      cache.set(i, this.fetchBytes(url).then(positions ? readPositionsChunk : readPostingsChunk));
     }
     return cache.get(i);
   }
@@ -619,40 +704,62 @@ export class StaticIndex {
     await Promise.all(jobs);
   }
 
+  /** Decoded postings of one term in one field: {df, idf, ids, weights, lengths}, ascending ids. */
   async postings(field, term) {
     const key = `${field}\u0000${term}`;
     if (this.decoded.has(key)) return this.decoded.get(key);
     const [i] = this.chunkRange(term);
     const chunk = await this._chunk(i);
-    const entry = chunk.terms?.[term]?.[field];
+    const entry = chunk.get(term)?.get(this.fieldNo.get(field));
     let p = null;
     if (entry) {
-      p = decode(entry, this.meta.fields[field].scorable);
-      // Whoosh's log(N / (df + 1)) + 1, as generator/search/ranking.py splits it: both
-      // logs come from Python, so the browser does exactly the same arithmetic.
-      p.idf = (this.meta.logN - chunk.ldf[String(p.df)]) + 1;
+      const [ids, weights, lengths] = entry.blocks;
+      p = {
+        df: entry.df,
+        // Whoosh's log(N / (df + 1)) + 1, as generator/search/ranking.py splits it: both
+        // logs come from Python, so the browser does exactly the same arithmetic.
+        idf: (this.meta.logN - entry.ldf) + 1,
+        ids: decodeBlock(ids, entry.df, true),
+        weights: decodeBlock(weights, entry.df, false),
+        lengths: this.meta.fields[field].scorable ? decodeBlock(lengths, entry.df, false) : null,
+      };
     }
     this.decoded.set(key, p);
     return p;
   }
 
+  /** Each posting's positions (in document order) of ``term`` in ``field``. */
   async positionsOf(field, term) {
     const [i] = this.chunkRange(term);
     const chunk = await this._chunk(i, true);
-    const lists = chunk[term]?.[field] || [];
-    return lists.map((deltas) => {
+    const block = chunk.get(term)?.get(this.fieldNo.get(field));
+    const out = [];
+    if (!block) return out;
+    let pos = 0;
+    while (pos < block.length) {
+      let n;
+      [n, pos] = varint(block, pos);
+      const list = new Array(n);
       let p = 0;
-      return deltas.map((d) => (p += d));
-    });
+      for (let k = 0; k < n; k++) {
+        let d;
+        [d, pos] = varint(block, pos);
+        p += d;
+        list[k] = p;
+      }
+      out.push(list);
+    }
+    return out;
   }
 
   async expand(field, prefix) {
     const [a, b] = this.chunkRange(prefix, true);
+    const fieldNo = this.fieldNo.get(field);
     const out = [];
     for (let i = a; i <= b; i++) {
       const chunk = await this._chunk(i);
-      for (const term of Object.keys(chunk.terms || {})) {
-        if (term.startsWith(prefix) && chunk.terms[term][field]) out.push(term);
+      for (const [term, fields] of chunk) {
+        if (term.startsWith(prefix) && fields.has(fieldNo)) out.push(term);
       }
     }
     // Whoosh walks the lexicon in UTF-8 byte order, which is code point order.
@@ -669,6 +776,12 @@ function comparePy(a, b) {
   const y = Array.from(b, (c) => c.codePointAt(0));
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;
+}
+
+async function defaultFetchBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.arrayBuffer();
 }
 
 async function defaultFetch(url) {
