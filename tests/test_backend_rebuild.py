@@ -272,3 +272,31 @@ def test_mirror_copies_what_differs_removes_what_is_extra_and_keeps_modification
     assert (target / "same.json").stat().st_mtime_ns == 10**18
     third = mirror(source, target)
     assert (third.copied, third.removed, third.same) == (0, 0, 3)
+
+
+def test_once_idle_the_other_folder_and_its_cache_are_copies_of_the_live_ones(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+
+    def build(output: Path, cache: Path) -> None:
+        for folder in (output / "papers", cache):
+            folder.mkdir(parents=True, exist_ok=True)
+        (output / "papers" / "index.html").write_text(f"{len(list(content.iterdir()))} papers")
+        (cache / "output-pages.json").write_text("{}")
+
+    slots = SiteSlots(tmp_path / "state")
+    rebuilder = Rebuilder(slots, build, content, quiet=0.05)
+    rebuilder.start()
+    try:
+        rebuilder.wait_for_generation(1, timeout=10)
+        (content / "a.md").write_text("x")
+        rebuilder.nudge()
+        assert rebuilder.wait_for_generation(2, timeout=10).state == "ok"
+        assert rebuilder.wait_until_idle(timeout=10)
+        state = tmp_path / "state"
+        assert slots.live == state / "site-b"
+        # Made while nothing else was happening, so the next change waits for no copy.
+        assert _contents(state / "site-a") == _contents(state / "site-b") == {"papers/index.html": b"1 papers"}
+        assert _contents(state / "cache-a") == _contents(state / "cache-b") == {"output-pages.json": b"{}"}
+    finally:
+        rebuilder.stop()

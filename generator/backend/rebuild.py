@@ -165,6 +165,8 @@ class Rebuilder:
         self._status = BuildStatus()
         self._status_lock = threading.Condition()
         self._wake = threading.Event()
+        self._idle = threading.Event()  # set while there is nothing to build or copy
+        self._idle_lock = threading.Lock()  # a nudge and "nothing to do" must not cross
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="papershelf-rebuild", daemon=True)
 
@@ -183,7 +185,13 @@ class Rebuilder:
 
     def nudge(self) -> None:
         """Something changed content/ (a clip): rebuild after the quiet spell, without polling."""
-        self._wake.set()
+        with self._idle_lock:
+            self._idle.clear()
+            self._wake.set()
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """Block until no build is due or running and the idle folder is a copy of the live one."""
+        return self._idle.wait(timeout=timeout)
 
     def wait_for_generation(self, generation: int, timeout: float) -> BuildStatus:
         """Block until ``generation`` builds have succeeded (or time out); return the status."""
@@ -196,6 +204,10 @@ class Rebuilder:
         dirty_since: float | None = time.monotonic()  # the first build
         last_seen = content_stamp(self._watch)
         while not self._stop.is_set():
+            if dirty_since is None:
+                with self._idle_lock:
+                    if not self._wake.is_set():
+                        self._idle.set()
             nudged = self._wake.wait(timeout=self._quiet if dirty_since is not None else self._poll)
             self._wake.clear()
             if self._stop.is_set():
@@ -203,6 +215,7 @@ class Rebuilder:
             stamp = content_stamp(self._watch)
             now = time.monotonic()
             if nudged or stamp != last_seen:
+                self._idle.clear()
                 # Still changing: wait for quiet, unless changes have gone on for too long.
                 last_seen = stamp
                 if dirty_since is None:
