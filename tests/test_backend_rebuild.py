@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
 
+from generator.backend.app import running
+from generator.backend.mirror import mirror
 from generator.backend.rebuild import Rebuilder, SiteSlots
 from generator.paperfile import format_paper
 
-from .backend_support import backend, send
+from .backend_support import TOKEN, backend, send, site_builder
 from .conftest import sample_papers
+from .support import write_shelf
+
+
+def _files(root: Path) -> dict[str, tuple[int, int]]:
+    """relpath -> (inode, mtime) of every file under ``root``."""
+    found = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            info = os.stat(os.path.join(folder, name))
+            found[os.path.relpath(os.path.join(folder, name), root)] = (info.st_ino, info.st_mtime_ns)
+    return found
+
+
+def _contents(root: Path) -> dict[str, bytes]:
+    return {relpath: (root / relpath).read_bytes() for relpath in _files(root)}
 
 
 def test_a_build_waits_for_readers_of_its_target_and_the_swap_is_atomic(tmp_path: Path) -> None:
@@ -142,3 +160,143 @@ def test_the_preview_answers_503_until_the_first_build(tmp_path: Path) -> None:
         gate.set()
         live.rebuilder.wait_for_generation(1, timeout=30)
         assert send(live.server.port, "GET", "/").status == 200
+
+
+def test_after_a_change_the_other_folder_is_brought_level_not_built_from_scratch(tmp_path: Path) -> None:
+    papers = sample_papers()
+    content = tmp_path / "content"
+    write_shelf(content, papers)
+    real_build = site_builder(content)
+
+    def files_written(output: Path, cache: Path) -> tuple[int, int]:
+        """(files the build wrote, files in the folder after it)."""
+        before = _files(output)
+        real_build(output, cache)
+        after = _files(output)
+        return sum(1 for p, s in after.items() if before.get(p) != s), len(after)
+
+    made: list[tuple[str, int, int]] = []
+    reference: list[tuple[int, int]] = []  # the same changes built by `papershelf build` in one folder
+
+    def counting_build(output: Path, cache: Path) -> None:
+        made.append((output.name, *files_written(output, cache)))
+        reference.append(files_written(tmp_path / "reference", tmp_path / "reference-cache"))
+
+    with running(
+        content / "papers", TOKEN, build=counting_build, watch=content, state=tmp_path / "state", quiet=0.05
+    ) as live:
+        live.rebuilder.wait_for_generation(1, timeout=120)
+        changed = content / "papers" / f"{papers[0].slug}.md"
+        changed.write_text(format_paper(papers[0].replace(abstract="A new abstract.")), encoding="utf-8")
+        live.rebuilder.nudge()
+        assert live.rebuilder.wait_for_generation(2, timeout=120).state == "ok"
+        (content / "papers" / f"{papers[1].slug}.md").unlink()
+        live.rebuilder.nudge()
+        assert live.rebuilder.wait_for_generation(3, timeout=120).state == "ok"
+        assert b"A new abstract." in send(live.server.port, "GET", f"/papers/{papers[0].slug}/").body
+        assert send(live.server.port, "GET", f"/papers/{papers[1].slug}/").status == 404
+        with live.rebuilder.slots.reading() as root:
+            assert root is not None
+            served = _contents(root)
+
+    # The first build made every file of site-a.  The builds into site-b, then site-a
+    # again, each started from a copy of the live site, so each wrote what one build in
+    # one folder writes after the same change: far fewer files than the whole site.
+    assert [folder for folder, _, _ in made] == ["site-a", "site-b", "site-a"]
+    assert made[0][1] == made[0][2] > 100
+    assert [(n, total) for _, n, total in made[1:]] == reference[1:], (made, reference)
+    assert all(n < total / 2 for _, n, total in made[1:]), made
+    # And the live site is what a build from scratch makes of the same shelf.
+    real_build(tmp_path / "fresh", tmp_path / "fresh-cache")
+    assert served == _contents(tmp_path / "fresh")
+
+
+def test_a_build_after_a_failed_one_starts_from_a_copy_of_the_live_site(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    fail = threading.Event()
+
+    def build(output: Path, _cache: Path) -> None:
+        output.mkdir(parents=True, exist_ok=True)
+        if fail.is_set():
+            (output / "junk.html").write_text("half")
+            raise RuntimeError("the theme is broken")
+        (output / "index.html").write_text(f"good {len(list(content.iterdir()))}")
+
+    slots = SiteSlots(tmp_path / "state")
+    rebuilder = Rebuilder(slots, build, content, quiet=0.05)
+    rebuilder.start()
+    try:
+        rebuilder.wait_for_generation(1, timeout=10)
+        fail.set()
+        (content / "new.md").write_text("x")
+        rebuilder.nudge()
+        deadline = time.monotonic() + 10
+        while rebuilder.status.state != "failed" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert rebuilder.status.state == "failed"
+        fail.clear()
+        (content / "other.md").write_text("x")
+        rebuilder.nudge()
+        assert rebuilder.wait_for_generation(2, timeout=10).state == "ok"
+        with slots.reading() as root:
+            assert root is not None
+            assert sorted(p.name for p in root.iterdir()) == ["index.html"]
+            assert (root / "index.html").read_text() == "good 2"
+    finally:
+        rebuilder.stop()
+
+
+def test_mirror_copies_what_differs_removes_what_is_extra_and_keeps_modification_times(tmp_path: Path) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    (source / "papers" / "a").mkdir(parents=True)
+    (source / "papers" / "a" / "index.html").write_text("a")
+    (source / "same.json").write_text("same")
+    (source / ".nojekyll").write_text("")
+    (source / ".tmp-index.html.x").write_text("a killed writer's temporary file")
+    first = mirror(source, target)
+    assert (first.copied, first.removed) == (3, 0)
+    (source / "same.json").write_text("changed, same size")  # a rewrite: new modification time
+    os.utime(source / "same.json", ns=(0, 10**18))
+    (target / "papers" / "gone").mkdir()
+    (target / "papers" / "gone" / "index.html").write_text("stale")
+    (target / "papers" / "a" / "index.html").unlink()
+    (target / "papers" / "a" / "index.html").mkdir()  # a folder where the source has a file
+    second = mirror(source, target)
+    assert (second.copied, second.removed, second.same) == (2, 1, 1)
+    assert _contents(target) == {
+        "papers/a/index.html": b"a",
+        "same.json": b"changed, same size",
+        ".nojekyll": b"",
+    }
+    assert (target / "same.json").stat().st_mtime_ns == 10**18
+    third = mirror(source, target)
+    assert (third.copied, third.removed, third.same) == (0, 0, 3)
+
+
+def test_once_idle_the_other_folder_and_its_cache_are_copies_of_the_live_ones(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+
+    def build(output: Path, cache: Path) -> None:
+        for folder in (output / "papers", cache):
+            folder.mkdir(parents=True, exist_ok=True)
+        (output / "papers" / "index.html").write_text(f"{len(list(content.iterdir()))} papers")
+        (cache / "output-pages.json").write_text("{}")
+
+    slots = SiteSlots(tmp_path / "state")
+    rebuilder = Rebuilder(slots, build, content, quiet=0.05)
+    rebuilder.start()
+    try:
+        rebuilder.wait_for_generation(1, timeout=10)
+        (content / "a.md").write_text("x")
+        rebuilder.nudge()
+        assert rebuilder.wait_for_generation(2, timeout=10).state == "ok"
+        assert rebuilder.wait_until_idle(timeout=10)
+        state = tmp_path / "state"
+        assert slots.live == state / "site-b"
+        # Made while nothing else was happening, so the next change waits for no copy.
+        assert _contents(state / "site-a") == _contents(state / "site-b") == {"papers/index.html": b"1 papers"}
+        assert _contents(state / "cache-a") == _contents(state / "cache-b") == {"output-pages.json": b"{}"}
+    finally:
+        rebuilder.stop()

@@ -7,6 +7,14 @@ its file, and a build waits for the requests still pinning its target to finish 
 writing there, so no request reads a file that a build is rewriting.  A failed build
 leaves the last good site live and says why in ``status`` (ping shows it).
 
+Each folder keeps its own cache (output manifests, search index), which describes that
+folder.  Left alone, a folder would be two builds behind when its turn came, and the
+second folder's first build would make the whole site from nothing.  So right after a
+build goes live, the idle folder and its cache are made copies of the live ones
+(``mirror``, while nothing else is happening), and the next build makes only what the
+latest change touched, as ``papershelf build`` would.  A build whose folder is not level
+(that copy failed, or a build into it failed) copies first.
+
 ``Rebuilder`` polls content/ for changes (stat only: names, sizes, mtimes) and is nudged
 directly after each clip, then waits for a quiet spell (debounce) so that a burst of
 clips costs one build, not one each.
@@ -23,6 +31,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .mirror import MirrorCount, mirror
+
 logger = logging.getLogger(__name__)
 
 Builder = Callable[[Path, Path], None]  # (output folder, cache folder) -> None; raises on failure
@@ -36,6 +46,7 @@ class SiteSlots:
         self._outputs = (root / "site-a", root / "site-b")
         self._caches = (root / "cache-a", root / "cache-b")
         self._live: int | None = None
+        self._level: int | None = None  # the idle folder, once it is a copy of the live one
         self._readers = [0, 0]
         self._changed = threading.Condition()
 
@@ -65,9 +76,31 @@ class SiteSlots:
             self._changed.wait_for(lambda: self._readers[target] == 0)
             return target, self._outputs[target], self._caches[target]
 
+    def level(self, target: int) -> MirrorCount:
+        """Make folder ``target`` and its cache copies of the live ones (nothing before the first build).
+
+        Only the build thread calls this, between ``next_target`` and ``publish``: the live
+        folder is not written while it is live, and nobody reads ``target``.
+        """
+        count = MirrorCount()
+        with self._changed:
+            live = self._live
+        if live is None or live == target or self._level == target:
+            return count
+        count.add(mirror(self._outputs[live], self._outputs[target]))
+        count.add(mirror(self._caches[live], self._caches[target]))
+        self._level = target
+        return count
+
+    def writing(self, target: int) -> None:
+        """A build is about to write folder ``target``: it is no longer a copy of the live one."""
+        if self._level == target:
+            self._level = None
+
     def publish(self, target: int) -> None:
         with self._changed:
             self._live = target
+            self._level = None
 
     @property
     def live(self) -> Path | None:
@@ -132,6 +165,8 @@ class Rebuilder:
         self._status = BuildStatus()
         self._status_lock = threading.Condition()
         self._wake = threading.Event()
+        self._idle = threading.Event()  # set while there is nothing to build or copy
+        self._idle_lock = threading.Lock()  # a nudge and "nothing to do" must not cross
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="papershelf-rebuild", daemon=True)
 
@@ -150,7 +185,13 @@ class Rebuilder:
 
     def nudge(self) -> None:
         """Something changed content/ (a clip): rebuild after the quiet spell, without polling."""
-        self._wake.set()
+        with self._idle_lock:
+            self._idle.clear()
+            self._wake.set()
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """Block until no build is due or running and the idle folder is a copy of the live one."""
+        return self._idle.wait(timeout=timeout)
 
     def wait_for_generation(self, generation: int, timeout: float) -> BuildStatus:
         """Block until ``generation`` builds have succeeded (or time out); return the status."""
@@ -163,6 +204,10 @@ class Rebuilder:
         dirty_since: float | None = time.monotonic()  # the first build
         last_seen = content_stamp(self._watch)
         while not self._stop.is_set():
+            if dirty_since is None:
+                with self._idle_lock:
+                    if not self._wake.is_set():
+                        self._idle.set()
             nudged = self._wake.wait(timeout=self._quiet if dirty_since is not None else self._poll)
             self._wake.clear()
             if self._stop.is_set():
@@ -170,6 +215,7 @@ class Rebuilder:
             stamp = content_stamp(self._watch)
             now = time.monotonic()
             if nudged or stamp != last_seen:
+                self._idle.clear()
                 # Still changing: wait for quiet, unless changes have gone on for too long.
                 last_seen = stamp
                 if dirty_since is None:
@@ -188,6 +234,9 @@ class Rebuilder:
         target, output, cache = self.slots.next_target()
         started = time.monotonic()
         try:
+            # Inside the try: a copy that fails (a full disk) is a failed build like any other.
+            self._level(target, output)
+            self.slots.writing(target)
             self._build(output, cache)
         except Exception as exc:  # noqa: BLE001 -- any failure keeps the last good site live
             # The message says what failed; Pelican's traceback would bury it.
@@ -198,6 +247,26 @@ class Rebuilder:
         status = self.status
         self._set(BuildStatus("ok", status.generation + 1, time.monotonic() - started, ""))
         logger.info("Rebuilt the site in %.2f s", time.monotonic() - started)
+        # The folder that was live until now waits for its last readers, then becomes a
+        # copy of the new live one, ready for the next change.
+        idle, output, _ = self.slots.next_target()
+        try:
+            self._level(idle, output)
+        except OSError as exc:
+            logger.warning("Could not copy the live build to %s; the next build tries again: %s", output.name, exc)
+
+    def _level(self, target: int, output: Path) -> None:
+        started = time.monotonic()
+        count = self.slots.level(target)
+        if count.copied or count.removed:
+            logger.info(
+                "Brought %s level with the live build in %.2f s (%d files copied, %d removed, %d the same)",
+                output.name,
+                time.monotonic() - started,
+                count.copied,
+                count.removed,
+                count.same,
+            )
 
     def _set(self, status: BuildStatus) -> None:
         with self._status_lock:
