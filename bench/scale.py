@@ -508,6 +508,21 @@ def render_report(rows: list[dict], args: argparse.Namespace) -> str:
             f"| {row['papers']:,} | {ratio} | {whole} | {row['noop'].seconds:.2f} s | {row['touched'].seconds:.2f} s"
             f" | {row['add'].seconds:.2f} s | {changed} |"
         )
+    largest = rows[-1]
+    lines += [
+        "",
+        f"Where the time goes at {largest['papers']:,} papers (seconds, from the build's own log):",
+        "",
+        "| build | total | read the shelf | pages | JSON API | search index | topics | related | search export |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, name in (("cold", "cold"), ("a file saved again", "touched"), ("one paper added", "add")):
+        run = largest[name]
+        cells = " | ".join(
+            f"{run.stages[s]:.1f}" if s in run.stages else "–"
+            for s in ("read", "pages", "api", "search index", "topics", "related", "search export")
+        )
+        lines.append(f"| {label} | {run.seconds:.1f} | {cells} |")
     problems = [p for row in rows for p in row["problems"]]
     lines += ["", "Checks of the changed files: " + ("all as expected." if not problems else "; ".join(problems))]
     cpu = _cpu_name()
@@ -516,12 +531,13 @@ def render_report(rows: list[dict], args: argparse.Namespace) -> str:
         f"Machine: {cpu}, {os.cpu_count()} cores, {_memory()} of RAM, Python {platform.python_version()},"
         f" Pelican {_version('pelican')}, {_hugo_version()}. Medians of {args.runs} runs (cold builds at"
         f" 100,000 papers: {args.cold_runs or args.runs}; stock Pelican at 10,000: 1), measured"
-        f" {dt.date.today().isoformat()}, while other work shared the machine (load average"
-        f" {os.getloadavg()[0]:.1f} at the end).",
+        f" {dt.date.today().isoformat()}, while other work shared the machine"
+        + ("." if args.report else f" (load average {os.getloadavg()[0]:.1f} at the end)."),
         "",
         "```sh",
         f".venv/bin/python bench/scale.py {' '.join(str(r['papers']) for r in rows)} --runs {args.runs}"
         + (f" --cold-runs {args.cold_runs}" if args.cold_runs else "")
+        + (" --report" if args.report else "")
         + " --write",
         "```",
     ]

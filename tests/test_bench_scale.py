@@ -1,0 +1,72 @@
+"""bench/scale.py on tiny shelves: the same papers for every tool, real builds, honest checks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from .support import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+import scale
+import synth
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(scale, "WORK", tmp_path)
+    return tmp_path
+
+
+def test_the_synthetic_shelf_is_the_same_every_time(tmp_path: Path) -> None:
+    first = synth.write_shelf(30, tmp_path / "a") / "papers"
+    second = synth.write_shelf(30, tmp_path / "b") / "papers"
+    names = sorted(p.name for p in first.iterdir())
+    assert len(names) == 30
+    assert names == sorted(p.name for p in second.iterdir())
+    assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names)
+
+
+def test_the_peers_get_the_same_papers(work: Path) -> None:
+    papers = list(synth.synthetic_papers(25))
+    pelican = scale.pelican_site(25) / "content"
+    hugo = scale.hugo_site(25) / "content" / "papers"
+    for paper in papers:
+        assert f"Title: {paper.title}\n" in (pelican / f"{paper.slug}.md").read_text(encoding="utf-8")
+        text = (hugo / f"{paper.slug}.md").read_text(encoding="utf-8")
+        assert paper.abstract in text
+        assert f'"title": "{paper.title}"' in text
+
+
+def test_stock_pelican_builds_every_paper_and_its_memory_is_measured(work: Path) -> None:
+    site = scale.pelican_site(20)
+    run = scale.pelican_build(site)
+    pages = [p for p in (site / "output").glob("*.html") if p.stem.startswith("synthetic-paper-")]
+    assert len(pages) == 20
+    assert run.seconds > 0
+    assert run.peak_bytes > 10_000_000  # a Python process running Pelican is tens of MB
+
+
+def test_adding_a_paper_reports_the_changed_files_and_checks_them(work: Path) -> None:
+    site = work / "shelf"
+    synth.write_shelf(40, site)
+    shelf = list(synth.synthetic_papers(40))
+    cold = scale.papershelf_build(site)
+    assert {"read", "pages", "api", "search index", "related"} <= set(cold.stages)
+    run, kinds, problems = scale.add_one(site, 0, shelf)
+    assert problems == []
+    assert kinds["API: papers"] == 1
+    assert kinds["paper pages"] >= 1
+    assert "sitemap" in kinds
+    assert run.seconds > 0
+
+
+def test_a_failed_build_stops_the_benchmark(work: Path) -> None:
+    site = work / "shelf"
+    synth.write_shelf(5, site)
+    (site / "content" / "papers" / "broken.md").write_text("Title: no date\nSlug: broken\n\nText.\n")
+    with pytest.raises(SystemExit, match=r"broken\.md"):
+        scale.papershelf_build(site)
