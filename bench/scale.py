@@ -384,13 +384,16 @@ def main() -> None:
     parser.add_argument("--pelican-max", type=int, default=10000, help="largest shelf stock Pelican builds")
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--write", action="store_true", help="replace the Scale section of BENCHMARKS.md")
+    parser.add_argument("--report", action="store_true", help="only report the figures saved by earlier runs")
     parser.add_argument("--build-one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_one:
         build_one(args.build_one)
         return
+    if args.report:
+        args.measure = []
     rows = []
-    for count in args.sizes:
+    for count in args.measure if args.report else args.sizes:
         site = WORK / f"shelf-{count}"
         papers_dir = site / "content" / "papers"
         if not papers_dir.is_dir() or sum(1 for _ in papers_dir.glob("synthetic-*.md")) != count:
@@ -441,10 +444,22 @@ def main() -> None:
             row["hugo_files"], row["hugo_bytes"] = tree_bytes(peer / "public")
         rows.append(row)
         print(json.dumps(row, default=lambda o: o.__dict__), flush=True)
+        # Each size's figures are kept, so that a report can combine separate runs.
+        (WORK / f"scale-{count}.json").write_text(json.dumps(row, default=lambda o: o.__dict__), encoding="utf-8")
+    if args.report:
+        rows = [_saved(WORK / f"scale-{count}.json") for count in args.sizes]
     report = render_report(rows, args)
     print(report)
     if args.write:
         write_benchmarks(report)
+
+
+def _saved(path: Path) -> dict:
+    row = json.loads(path.read_text(encoding="utf-8"))
+    for name in ("cold", "noop", "touched", "add", "pelican", "hugo"):
+        if name in row:
+            row[name] = Run(**row[name])
+    return row
 
 
 def render_report(rows: list[dict], args: argparse.Namespace) -> str:

@@ -45,7 +45,7 @@ import synth  # noqa: E402
 
 from generator.build import build_site  # noqa: E402
 from generator.model import Paper  # noqa: E402
-from generator.search.export import export_index  # noqa: E402
+from generator.search.export import export_index, record_export  # noqa: E402
 from generator.search.index import update_index  # noqa: E402
 from generator.search.related import update_related  # noqa: E402
 from generator.site.loader import load_papers  # noqa: E402
@@ -180,6 +180,7 @@ def run(size: int, queries: list[str]) -> dict:
     t = time.monotonic()
     export = export_index(fresh / "search", by_slug, {}, state_file=state, output=scratch)
     write_files(scratch, export)
+    record_export(state, export)
     out["export_s"] = time.monotonic() - t
     out["export_files"] = len(export.files)
     out["export_mb"] = sum(len(f.data) for f in export.files) / 1e6
@@ -196,6 +197,9 @@ def run(size: int, queries: list[str]) -> dict:
     cache.mkdir(parents=True)
     shutil.copytree(fresh / "search", cache / "search")
     shutil.copy(fresh / "related.pickle", cache / "search-related.pickle")
+    # ... and the export just written, with its state: the build finds it current.
+    shutil.copytree(scratch / "search", site / "output" / "search")
+    shutil.copy(state, cache / "search-export.pickle")
     t = time.monotonic()
     build_site(
         REPO / "pelicanconf.py",
@@ -224,6 +228,7 @@ def run(size: int, queries: list[str]) -> dict:
     t = time.monotonic()
     export = export_index(fresh / "search", {**by_slug, new.slug: new}, {}, state_file=state, output=scratch)
     written = write_files(scratch, export)
+    record_export(state, export)
     out["add_one_export_s"] = time.monotonic() - t
     assert export.updated, "adding a paper on a new day should update the export in place"
     out["add_one_export_files"] = written

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import threading
 from pathlib import Path
 
@@ -13,8 +15,9 @@ from generator.cli import main
 from generator.errors import ConfigError
 from generator.model import Paper
 from generator.search import search
-from generator.search.index import content_hash, update_index
-from generator.search.query import MAX_QUERY_CHARS, BadQuery, ranked_slugs
+from generator.search.index import content_hash, identity, update_index
+from generator.search.query import MAX_QUERY_CHARS, BadQuery, open_index, ranked_slugs
+from generator.search.ranking import STATS_FILE, cached_stats, live_stats
 from generator.search.related import update_related
 from generator.search.state import STATE_FILE
 from generator.search.topics import check_topics, topic_members
@@ -308,3 +311,19 @@ def test_the_command_line_refuses_a_bad_limit(capsys: pytest.CaptureFixture[str]
 def test_searching_before_the_first_build_says_to_build(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="build the site first"):
         search(tmp_path / "nothing-here", "diffusion")
+
+
+def test_statistics_carried_over_an_update_equal_a_fresh_count(index_dir: Path) -> None:
+    extra = paper("speech-at-scale", "Speech at scale", "Speech recognition for everyone.", authors=("A. Person",))
+    ix = open_index(index_dir)
+    with ix.reader() as reader:
+        cached_stats(index_dir, ix, reader)  # recorded for this generation
+    changed = dataclasses.replace(SHELF[0], abstract=SHELF[0].abstract + " More words about robots.")
+    update_index(index_dir, [changed, *SHELF[2:], extra])
+    recorded = json.loads((index_dir / STATS_FILE).read_text())
+    ix = open_index(index_dir)
+    assert recorded["key"] == identity(index_dir, ix).hex()  # carried over, not left stale
+    with ix.reader() as reader:
+        assert reader.doc_count_all() > reader.doc_count()
+        fresh = live_stats(reader)
+    assert (recorded["docCount"], recorded["lengths"]) == (fresh.doc_count, dict(fresh.lengths))

@@ -1,9 +1,11 @@
 """Search for the shelf: one Whoosh index of record, three front ends that agree.
 
 - ``papershelf search QUERY`` and the local backend's ``/api/v1/search`` ask Whoosh
-  itself, through ``search()`` below;
+  itself, through ``search()`` below, ranking with the live papers' statistics and
+  breaking ties in the canonical order of papers (``ranking.py``);
 - the static site asks ``theme/static/js/search.js``, which reads the index exported as
-  static shards (``export.py``) and analyses, parses and scores queries as Whoosh does;
+  static binary chunks (``export.py``, ``shards.py``) and analyses, parses and scores
+  queries as Whoosh does;
 - topics (``TOPICS`` in pelicanconf.py) are saved queries over the same index.
 
 The pipeline, run by the Pelican plugin's ``SearchGenerator`` on every build:

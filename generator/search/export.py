@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -43,7 +44,7 @@ from ..atomic import write_atomic
 from ..model import Paper
 from .index import content_hash, document, read_known
 from .query import open_index
-from .ranking import LiveStats, cached_stats
+from .ranking import LiveStats, current_stats
 from .schema import (
     ANALYZER_KINDS,
     BM25_B,
@@ -56,7 +57,7 @@ from .schema import (
     make_schema,
     stop_words,
 )
-from .shards import Entry, Term, cuts, decode_chunk, encode_chunk, read_varint, spacing, term_cost, varint
+from .shards import Entry, Term, cuts, decode_chunk, encode_chunk, mark, read_varint, spacing, term_cost, varint
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ DATA_DIR = "search/data/"
 HASH_CHARS = 10
 FORMAT = 4
 FIELD_ORDER = tuple(ANALYZER_KINDS)
-_STATE_VERSION = 1
+_STATE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class Export:
     files: tuple[ExportFile, ...]  # to write (their bytes may equal what is on disk)
     kept: tuple[str, ...] = ()  # written by an earlier build and still current
     updated: bool = False  # True: the last export was brought up to date, not redone
+    state: ExportState | None = None  # to keep with ``record_export`` once the files are written
 
 
 @dataclass
@@ -90,6 +92,7 @@ class ExportState:
     hashes: dict[str, str]  # slug -> content hash when exported
     terms: list[str]  # every term, in JavaScript's string order
     costs: list[int]  # each term's cost (``shards.term_cost``)
+    marks: list[int]  # each term's hash mark (``shards.mark``)
     chunks: list[tuple[int, int, str]]  # (first term index, end index, name)
     meta_path: str
     version: int = _STATE_VERSION
@@ -105,12 +108,11 @@ def export_index(
     """Every static file of the browser's index (``papers`` by slug, ``topics`` slug -> query).
 
     With ``state_file`` (the cache) and ``output`` (where the last export's files are),
-    an export that only needs papers appended is brought up to date in place.
+    an export that only needs papers appended is brought up to date in place; call
+    ``record_export`` once the returned files are written.
     """
     key = json.dumps([FORMAT, SCHEMA_VERSION, dict(sorted(topics.items()))])
-    ix = open_index(index_dir)
-    with ix.reader() as reader:
-        stats = cached_stats(index_dir, ix, reader)
+    stats = current_stats(index_dir, open_index(index_dir))
     order = [slug for _day, slug in sorted((p.date.isoformat(), p.slug) for p in papers.values())]
     hashes = _known_hashes(index_dir, papers)
     state = _load_state(state_file) if state_file is not None else None
@@ -120,11 +122,20 @@ def export_index(
     if result is None:
         result = _full(key, order, hashes, papers, stats, topics)
     export, new_state = result
-    if state_file is not None:
-        data = pickle.dumps(new_state, protocol=pickle.HIGHEST_PROTOCOL)
-        with contextlib.suppress(OSError):
-            write_atomic(state_file, data, durable=False)
-    return export
+    if state_file is not None and not export.updated:
+        # Files written afresh may renumber documents: until ``record_export`` says they
+        # are all on disk, no state may vouch for them.
+        state_file.unlink(missing_ok=True)
+    return dataclasses.replace(export, state=new_state)
+
+
+def record_export(state_file: Path, export: Export) -> None:
+    """Keep ``export``'s state for the next build, once all its files are written."""
+    if export.state is None:
+        return
+    data = pickle.dumps(export.state, protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):
+        write_atomic(state_file, data, durable=False)
 
 
 def paper_postings(paper: Paper, schema: Any = None) -> list[tuple[int, str, int, int | None, list[int] | None]]:
@@ -175,16 +186,17 @@ def _full(
         _add(lexicon, number, papers[slug])
     terms = sorted(lexicon, key=utf16_key)
     costs = [term_cost(lexicon[t]) for t in terms]
+    marks = [mark(t) for t in terms]
     files: list[ExportFile] = []
     chunks = []
-    for start, end in cuts(terms, costs):
+    for start, end in cuts(marks, costs):
         name, t_file, p_file = _chunk_files([(t, lexicon[t]) for t in terms[start:end]])
         files += [t_file, p_file]
         chunks.append((start, end, name))
     files += [_doc_file(number, papers[slug]) for number, slug in enumerate(order)]
     meta_file = _meta_file(stats, topics, terms, chunks)
     files.append(meta_file)
-    state = ExportState(key, list(order), dict(hashes), terms, costs, chunks, meta_file.path)
+    state = ExportState(key, list(order), dict(hashes), terms, costs, marks, chunks, meta_file.path)
     return Export(meta_file.path, tuple(files)), state
 
 
@@ -229,10 +241,11 @@ def _update(
     # Merge the new postings into the old terms' entries (new documents come last).
     terms = list(state.terms)
     costs = list(state.costs)
-    keys = [utf16_key(t) for t in terms]
+    marks = list(state.marks)
     merged: dict[str, Term] = {}
-    for text, new_entries in added.items():
-        i = bisect.bisect_left(keys, utf16_key(text))
+    for text in sorted(added, key=utf16_key):
+        new_entries = added[text]
+        i = bisect.bisect_left(terms, utf16_key(text), key=utf16_key)
         if i < len(terms) and terms[i] == text:
             chunk = load(chunk_of(text))
             if chunk is None:
@@ -247,25 +260,28 @@ def _update(
         else:
             entries = new_entries
             terms.insert(i, text)
-            keys.insert(i, utf16_key(text))
             costs.insert(i, term_cost(entries))
+            marks.insert(i, mark(text))
         merged[text] = entries
 
     if spacing(len(terms)) != spacing(len(state.terms)):
         return None  # the vocabulary doubled: every chunk is cut anew anyway
-    old_chunks = {tuple(state.terms[s:e]): name for s, e, name in state.chunks}
+    # Term positions that changed; a chunk without any, with the same first and last
+    # term and length as an old chunk, holds the same terms with the same bytes.
+    dirty = sorted(bisect.bisect_left(terms, utf16_key(t), key=utf16_key) for t in merged)
+    old_chunks = {(state.terms[s], state.terms[e - 1], e - s): name for s, e, name in state.chunks}
     files: list[ExportFile] = []
     kept: list[str] = []
     chunks = []
-    for start, end in cuts(terms, costs):
-        run = terms[start:end]
-        name = old_chunks.get(tuple(run))
-        if name is not None and not any(t in merged for t in run) and (output / f"{DATA_DIR}t/{name}.bin").is_file():
+    for start, end in cuts(marks, costs):
+        name = old_chunks.get((terms[start], terms[end - 1], end - start))
+        touched = bisect.bisect_left(dirty, start) < len(dirty) and dirty[bisect.bisect_left(dirty, start)] < end
+        if name is not None and not touched and (output / f"{DATA_DIR}t/{name}.bin").is_file():
             kept += [f"{DATA_DIR}t/{name}.bin", f"{DATA_DIR}p/{name}.bin"]
             chunks.append((start, end, name))
             continue
         items = []
-        for text in run:
+        for text in terms[start:end]:
             entries = merged.get(text)
             if entries is None:
                 chunk = load(chunk_of(text))
@@ -280,7 +296,7 @@ def _update(
     files += [_doc_file(n, papers[order[n]]) for n in range(old, len(order))]
     meta_file = _meta_file(stats, topics, terms, chunks)
     files.append(meta_file)
-    new_state = ExportState(state.key, list(order), dict(hashes), terms, costs, chunks, meta_file.path)
+    new_state = ExportState(state.key, list(order), dict(hashes), terms, costs, marks, chunks, meta_file.path)
     return Export(meta_file.path, tuple(files), tuple(kept), updated=True), new_state
 
 
@@ -298,6 +314,8 @@ def _add(lexicon: dict[str, Term], number: int, paper: Paper) -> None:
 def _extend(entry: Entry, more: Entry) -> None:
     """Append ``more`` (postings of later documents, deltas from 0) to ``entry``."""
     # Only the first delta of ``more`` changes: it was counted from 0, not from entry.last.
+    entry.flush()
+    more.flush()
     first, pos = read_varint(more.ids, 0)
     entry.ids += varint(first - entry.last) + more.ids[pos:]
     entry.weights += more.weights
@@ -305,7 +323,7 @@ def _extend(entry: Entry, more: Entry) -> None:
     if more.positions is not None:
         entry.positions = (entry.positions or bytearray()) + more.positions
     entry.df += more.df
-    entry.last = more.last
+    entry.last = entry.flushed_last = more.last
 
 
 def _chunk_files(items: Sequence[tuple[str, Term]]) -> tuple[str, ExportFile, ExportFile]:

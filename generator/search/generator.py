@@ -22,7 +22,7 @@ from ..site.model import Listing, SiteModel
 from ..site.output import OutputWriter
 from ..site.pages import PageSpec
 from ..site.render import write_pages
-from .export import export_index
+from .export import export_index, record_export
 from .index import update_index
 from .related import update_related
 from .topics import check_topics, topic_members
@@ -91,17 +91,15 @@ class SearchGenerator(Generator):
     def _write_shards(self, config: SiteConfig, model: SiteModel, out: OutputWriter) -> str:
         """Write the shards: only files whose bytes changed; the others are kept as they are."""
         topics = {t.slug: t.query for t in config.topics}
+        state_file = config.cache_path / "search-export.pickle"
         export = export_index(
-            index_dir(config),
-            model.by_slug,
-            topics,
-            state_file=config.cache_path / "search-export.pickle",
-            output=config.output_path,
+            index_dir(config), model.by_slug, topics, state_file=state_file, output=config.output_path
         )
         for path in export.kept:
             out.claim(path)
-        for file in export.files:
+        for file in export.files:  # the meta file last: it names the others
             out.write(file.path, file.data)
+        record_export(state_file, export)
         logger.info(
             "Search export %s: %d files to write, %d kept",
             "updated" if export.updated else "written afresh",

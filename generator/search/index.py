@@ -26,6 +26,7 @@ from whoosh import index
 from ..atomic import write_atomic
 from ..model import Paper
 from ..settings import Topic
+from .ranking import record_stats, stats_with, stats_without
 from .schema import SCHEMA_VERSION, make_schema
 from .state import read_state, write_state
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 KNOWN_FILE = "papershelf-hashes.pickle"  # slug -> hash of the indexed papers, a cache of the index's columns
 WRITER_TIMEOUT = 60.0  # seconds to wait for another build's writer to finish
+INCREMENTAL_STATS_LIMIT = 1000  # papers written or removed, past which statistics are recounted
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +99,20 @@ def update_index(
     removed = [slug for slug in stored if slug not in hashes]
     added = sum(1 for p in to_write if p.slug not in stored)
     if to_write or removed:
+        # A few papers: carry the live statistics over instead of counting them afresh.
+        small = len(to_write) + len(removed) <= INCREMENTAL_STATS_LIMIT and not rebuilt
+        gone = [*removed, *(p.slug for p in to_write if p.slug in stored)]
+        docs = [document(paper, hashes[paper.slug]) for paper in to_write]
         writer = ix.writer(timeout=WRITER_TIMEOUT)
         try:
+            # Under the writer's lock: no other build commits between these and ours.
+            # The writer's own searcher: opening another reader costs as much again.
+            carried = stats_without(index_dir, ix, gone, writer.searcher()) if small else None
             for slug in removed:
                 writer.delete_by_term("slug", slug)
-            for count, paper in enumerate(to_write, start=1):
+            for count, doc in enumerate(docs, start=1):
                 # update_document deletes the old version (same slug) before adding this one.
-                writer.update_document(**document(paper, hashes[paper.slug]))
+                writer.update_document(**doc)
                 if count % 500 == 0:
                     progress(count)
             writer.commit()
@@ -114,6 +123,8 @@ def update_index(
             del stored[slug]
         stored.update((p.slug, hashes[p.slug]) for p in to_write)
         _write_known(index_dir, ix, stored)
+        if carried is not None:
+            record_stats(index_dir, ix, stats_with(carried, docs))
     write_state(index_dir, topics)
     return IndexUpdate(
         added=added,

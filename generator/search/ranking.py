@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from heapq import heappush, heapreplace
 from pathlib import Path
@@ -39,6 +39,7 @@ from whoosh.collectors import TopCollector
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..atomic import write_atomic
 from .schema import ANALYZER_KINDS, BM25_B, BM25_K1, make_schema
@@ -83,6 +84,77 @@ def live_stats(reader: IndexReader) -> LiveStats:
     return LiveStats(reader.doc_count(), lengths)
 
 
+def quantised_length(spec: Any, value: str) -> int:
+    """A field's length in a document as Whoosh stores it (one byte) and BM25F reads it."""
+    return byte_to_length(length_to_byte(sum(freq for _text, freq, _weight, _value in spec.index(value))))
+
+
+def recorded_stats(index_dir: Path, ix: index.Index) -> LiveStats | None:
+    """The statistics recorded for the index's latest generation, if any (no reader opened)."""
+    from .index import identity
+
+    try:
+        data = json.loads((index_dir / STATS_FILE).read_text(encoding="utf-8"))
+        if data["key"] != identity(index_dir, ix).hex():
+            return None
+        return LiveStats(int(data["docCount"]), {str(k): int(v) for k, v in data["lengths"].items()})
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def current_stats(index_dir: Path, ix: index.Index) -> LiveStats:
+    """The live statistics of the index's latest generation: recorded, or counted now."""
+    stats = recorded_stats(index_dir, ix)
+    if stats is None:
+        with ix.reader() as reader:
+            stats = cached_stats(index_dir, ix, reader)
+    return stats
+
+
+def stats_without(index_dir: Path, ix: index.Index, slugs: Iterable[str], searcher: Searcher) -> LiveStats | None:
+    """The recorded statistics of the index as it stands, less the papers ``slugs`` (found
+    with ``searcher``); None when no current record exists (then they are counted afresh
+    when next needed)."""
+    stats = recorded_stats(index_dir, ix)
+    if stats is None:
+        return None
+    count, lengths = stats.doc_count, dict(stats.lengths)
+    reader = searcher.reader()
+    for slug in slugs:
+        docnum = searcher.document_number(slug=slug)
+        if docnum is None:
+            continue
+        count -= 1
+        for field in SCORABLE:
+            lengths[field] = lengths.get(field, 0) - (reader.doc_field_length(docnum, field) or 0)
+    return LiveStats(count, lengths)
+
+
+def stats_with(stats: LiveStats, docs: Iterable[Mapping[str, str]]) -> LiveStats:
+    """``stats`` plus the documents ``docs`` (as given to Whoosh's writer)."""
+    schema = make_schema()
+    count, lengths = stats.doc_count, dict(stats.lengths)
+    for doc in docs:
+        count += 1
+        for field in SCORABLE:
+            if doc.get(field):
+                lengths[field] = lengths.get(field, 0) + quantised_length(schema[field], doc[field])
+    return LiveStats(count, lengths)
+
+
+def record_stats(index_dir: Path, ix: index.Index, stats: LiveStats) -> None:
+    """Record ``stats`` as those of the index's latest generation."""
+    from .index import identity
+
+    _write_stats(index_dir, identity(index_dir, ix).hex(), stats)
+
+
+def _write_stats(index_dir: Path, key: str, stats: LiveStats) -> None:
+    record = {"key": key, "docCount": stats.doc_count, "lengths": dict(sorted(stats.lengths.items()))}
+    with contextlib.suppress(OSError):
+        write_atomic(index_dir / STATS_FILE, json.dumps(record, sort_keys=True).encode(), durable=False)
+
+
 def cached_stats(index_dir: Path, ix: index.Index, reader: IndexReader) -> LiveStats:
     """``live_stats`` of ``reader``, from the file beside the index when it is current."""
     from .index import identity  # index.py imports this module
@@ -93,9 +165,7 @@ def cached_stats(index_dir: Path, ix: index.Index, reader: IndexReader) -> LiveS
         if data["key"] == key:
             return LiveStats(int(data["docCount"]), {str(k): int(v) for k, v in data["lengths"].items()})
     stats = live_stats(reader)
-    record = {"key": key, "docCount": stats.doc_count, "lengths": dict(stats.lengths)}
-    with contextlib.suppress(OSError):
-        write_atomic(index_dir / STATS_FILE, json.dumps(record, sort_keys=True).encode(), durable=False)
+    _write_stats(index_dir, key, stats)
     return stats
 
 

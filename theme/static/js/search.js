@@ -645,25 +645,16 @@ export class StaticIndex {
     this.decoded = new Map(); // "field\0term" -> decoded postings (or null)
   }
 
-  /** Every document number (what NOT queries start from): the export numbers live papers 0..N-1. */
-  get live() {
-    if (!this._live) {
-      this._live = [];
-      for (let d = 0; d < this.meta.docCount; d++) this._live.push(d);
-    }
-    return this._live;
-  }
-
-  /** Zeroed per-document arrays for combining matches; every user zeroes what it touched. */
-  scratch() {
-    if (!this._scratch) {
-      this._scratch = { acc: new Float64Array(this.meta.docCount), seen: new Uint16Array(this.meta.docCount) };
-    }
-    return this._scratch;
-  }
-
   static async open(metaUrl, fetchJson = defaultFetch, fetchBytes = defaultFetchBytes) {
-    return new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson, fetchBytes);
+    const index = new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson, fetchBytes);
+    // Parse a query now, while the page loads: the first use of the Unicode-aware
+    // patterns compiles them (milliseconds), which the reader's first query then skips.
+    try {
+      parseQuery('title:"warming up" OR NOT abstract:engines*', index.meta, index.analyzer);
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+    }
+    return index;
   }
 
   _chunk(i, positions = false) {
@@ -791,11 +782,7 @@ async function defaultFetch(url) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Scoring (whoosh.scoring.BM25F) and matching (whoosh.matching), as maps docnum -> score.
-
-function bm25(idf, tf, fl, avgfl, B, K1) {
-  return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + (B * fl) / avgfl)));
-}
+// Scoring (whoosh.scoring.BM25F) and matching (whoosh.matching), over sorted typed arrays.
 
 // Whoosh's make_binary_tree: how a phrase's intersection adds its words' scores.
 function binaryTreeSum(values) {
@@ -804,10 +791,10 @@ function binaryTreeSum(values) {
   return binaryTreeSum(values.slice(0, half)) + binaryTreeSum(values.slice(half));
 }
 
-// A set of matches is {ids, scores}: ascending document numbers and their scores, in
-// parallel arrays.  Combining sets uses dense arrays over all document numbers, which is
-// far cheaper than maps when a common word matches most of a large shelf.
-const EMPTY = { ids: [], scores: [] };
+// A set of matches is {ids, scores}: ascending document numbers (Int32Array) and their
+// scores (Float64Array).  Sets are combined by merging sorted arrays, which stays cheap
+// when a common word matches most of a large shelf.
+const EMPTY = { ids: new Int32Array(0), scores: new Float64Array(0) };
 
 async function termScores(index, field, text, boost) {
   const spec = index.meta.fields[field];
@@ -816,13 +803,25 @@ async function termScores(index, field, text, boost) {
   if (!p) return EMPTY;
   const meta = index.meta;
   const avgfl = (spec.scorable ? spec.length / (meta.docCount || 1) : 0) || 1;
-  const scores = new Float64Array(p.ids.length);
-  for (let i = 0; i < p.ids.length; i++) {
-    const w = p.weights[i];
-    let s = spec.scorable ? bm25(p.idf, w, p.lengths[i], avgfl, meta.B, meta.K1) : w;
-    if (boost !== 1) s *= boost;
-    scores[i] = s;
+  const n = p.ids.length;
+  const scores = new Float64Array(n);
+  const weights = p.weights;
+  if (spec.scorable) {
+    // whoosh.scoring.bm25, the same operations in the same order (the constants are the
+    // same doubles whether computed here or per posting).
+    const { idf, lengths } = p;
+    const B = meta.B;
+    const K1 = meta.K1;
+    const k1p1 = K1 + 1;
+    const oneMinusB = 1 - B;
+    for (let i = 0; i < n; i++) {
+      const tf = weights[i];
+      scores[i] = idf * ((tf * k1p1) / (tf + K1 * (oneMinusB + (B * lengths[i]) / avgfl)));
+    }
+  } else {
+    for (let i = 0; i < n; i++) scores[i] = weights[i];
   }
+  if (boost !== 1) for (let i = 0; i < n; i++) scores[i] *= boost;
   return { ids: p.ids, scores };
 }
 
@@ -860,48 +859,93 @@ function merge(a, b) {
 
 function union(index, parts, boost) {
   // Merged in query order, so each document's scores are added in that order.
-  let out = parts.reduce(merge, EMPTY);
+  if (!parts.length) return EMPTY;
+  let out = parts.slice(1).reduce(merge, parts[0]);
   if (boost !== 1) out = { ids: out.ids, scores: out.scores.map((s) => s * boost) };
   return out;
 }
 
+/** The first index at or after ``from`` where ``ids[i] >= target`` (galloping search). */
+function gallop(ids, from, target) {
+  let step = 1;
+  let hi = from;
+  while (hi < ids.length && ids[hi] < target) {
+    from = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  hi = Math.min(hi, ids.length);
+  while (from < hi) {
+    const mid = (from + hi) >> 1;
+    if (ids[mid] < target) from = mid + 1;
+    else hi = mid;
+  }
+  return from;
+}
+
+/** Documents in both sorted sets, scoring a's score plus b's (typed arrays throughout). */
+function intersect(a, b) {
+  const ai = a.ids;
+  const bi = b.ids;
+  const as = a.scores;
+  const bs = b.scores;
+  const n = Math.min(ai.length, bi.length);
+  const ids = new Int32Array(n);
+  const scores = new Float64Array(n);
+  let m = 0;
+  if (ai.length * 16 < bi.length || bi.length * 16 < ai.length) {
+    // Very unequal lengths: walk the short one and leap through the long one.
+    const short = ai.length < bi.length;
+    const si = short ? ai : bi;
+    const li = short ? bi : ai;
+    let j = 0;
+    for (let i = 0; i < si.length && j < li.length; i++) {
+      j = gallop(li, j, si[i]);
+      if (j < li.length && li[j] === si[i]) {
+        ids[m] = si[i];
+        // a's score first, as the even case adds them.
+        scores[m++] = short ? as[i] + bs[j] : as[j] + bs[i];
+        j += 1;
+      }
+    }
+  } else {
+    let i = 0;
+    let j = 0;
+    while (i < ai.length && j < bi.length) {
+      const x = ai[i];
+      const y = bi[j];
+      if (x < y) i++;
+      else if (y < x) j++;
+      else {
+        ids[m] = x;
+        scores[m++] = as[i++] + bs[j++];
+      }
+    }
+  }
+  return { ids: ids.subarray(0, m), scores: scores.subarray(0, m) };
+}
+
 function intersection(index, parts, boost) {
-  const { acc, seen } = index.scratch();
-  let smallest = parts[0];
   // Added in query order; Whoosh's matcher tree may add in another order, which can
   // differ in the last bit only, never enough to reorder distinct scores.
-  for (const p of parts) {
-    if (p.ids.length < smallest.ids.length) smallest = p;
-    for (let i = 0; i < p.ids.length; i++) {
-      const d = p.ids[i];
-      acc[d] += p.scores[i];
-      seen[d] += 1;
-    }
-  }
-  const ids = [];
-  const scores = [];
-  for (const d of smallest.ids) {
-    if (seen[d] === parts.length) {
-      ids.push(d);
-      scores.push(boost !== 1 ? acc[d] * boost : acc[d]);
-    }
-  }
-  for (const p of parts) {
-    for (const d of p.ids) {
-      acc[d] = 0;
-      seen[d] = 0;
-    }
-  }
-  return { ids, scores };
+  let out = parts[0];
+  for (let k = 1; k < parts.length && out.ids.length; k++) out = intersect(out, parts[k]);
+  if (boost !== 1) out = { ids: out.ids, scores: out.scores.map((s) => s * boost) };
+  return out;
 }
 
 function complement(index, excluded) {
-  const { seen } = index.scratch();
-  for (const d of excluded.ids) seen[d] = 1;
-  const ids = index.live.filter((d) => !seen[d]);
-  for (const d of excluded.ids) seen[d] = 0;
   // Whoosh's InverseMatcher gives every document it yields a score of 1.
-  return { ids, scores: new Float64Array(ids.length).fill(1) };
+  const n = index.meta.docCount;
+  const ex = excluded.ids;
+  const ids = new Int32Array(n - ex.length);
+  let m = 0;
+  let j = 0;
+  for (let d = 0; d < n; d++) {
+    if (j < ex.length && ex[j] === d) j++;
+    else ids[m++] = d;
+  }
+  return { ids: ids.subarray(0, m), scores: new Float64Array(m).fill(1) };
 }
 
 // whoosh.query.spans.SpanNear2Matcher._get_spans, for one document.
@@ -959,19 +1003,31 @@ async function phraseScores(index, q) {
     const scored = await termScores(index, q.field, w, 1);
     per.push({ ids: p.ids, scores: scored.scores, positions: await index.positionsOf(q.field, w) });
   }
-  const where = per.map(({ ids }) => new Map(Array.from(ids, (d, i) => [d, i])));
-  const ids = [];
-  const scores = [];
-  for (const d of per[0].ids) {
-    if (!where.every((m) => m.has(d))) continue;
-    const lists = per.map((p, k) => p.positions[where[k].get(d)]);
+  const first = per[0].ids;
+  const ids = new Int32Array(first.length);
+  const scores = new Float64Array(first.length);
+  const at = per.map(() => 0); // each word's cursor: documents come in ascending order
+  let m = 0;
+  for (let i = 0; i < first.length; i++) {
+    const d = first[i];
+    let everywhere = true;
+    for (let k = 1; k < per.length; k++) {
+      at[k] = gallop(per[k].ids, at[k], d);
+      if (per[k].ids[at[k]] !== d) {
+        everywhere = false;
+        break;
+      }
+    }
+    if (!everywhere) continue;
+    at[0] = i;
+    const lists = per.map((p, k) => p.positions[at[k]]);
     if (!phraseMatches(lists, q.slop)) continue;
-    let s = binaryTreeSum(per.map((p, k) => p.scores[where[k].get(d)]));
+    let s = binaryTreeSum(per.map((p, k) => p.scores[at[k]]));
     if (q.boost !== 1) s *= q.boost;
-    ids.push(d);
-    scores.push(s);
+    ids[m] = d;
+    scores[m++] = s;
   }
-  return { ids, scores };
+  return { ids: ids.subarray(0, m), scores: scores.subarray(0, m) };
 }
 
 async function evaluate(index, q) {
