@@ -274,6 +274,21 @@ def test_mirror_copies_what_differs_removes_what_is_extra_and_keeps_modification
     assert (third.copied, third.removed, third.same) == (0, 0, 3)
 
 
+def test_a_mirror_stopped_half_way_is_finished_by_the_next(tmp_path: Path) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    for n in range(10):
+        (source / f"p{n}").mkdir(parents=True)
+        (source / f"p{n}" / "index.html").write_text(str(n))
+    asked = iter(range(100))
+    stopped = mirror(source, target, stop=lambda: next(asked) >= 6)
+    assert stopped.stopped
+    assert 0 < stopped.copied < 10
+    rest = mirror(source, target)
+    assert not rest.stopped
+    assert stopped.copied + rest.copied == 10
+    assert _contents(target) == _contents(source)
+
+
 def test_once_idle_the_other_folder_and_its_cache_are_copies_of_the_live_ones(tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()

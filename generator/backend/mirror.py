@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,15 +29,24 @@ class MirrorCount:
     copied: int = 0
     removed: int = 0
     same: int = 0
+    stopped: bool = False  # ``stop`` said so before the copy was complete
 
     def add(self, other: MirrorCount) -> None:
         self.copied += other.copied
         self.removed += other.removed
         self.same += other.same
+        self.stopped = self.stopped or other.stopped
 
 
-def mirror(source: Path, target: Path) -> MirrorCount:
-    """Make ``target`` hold the files of ``source``: copy what differs, delete what is extra."""
+class _Stopped(Exception):
+    pass
+
+
+def mirror(source: Path, target: Path, stop: Callable[[], bool] = lambda: False) -> MirrorCount:
+    """Make ``target`` hold the files of ``source``: copy what differs, delete what is extra.
+
+    ``stop`` is asked between files; when it says so, the copy ends there, incomplete.
+    """
     count = MirrorCount()
     if not source.is_dir():
         # Nothing to copy from (a build that wrote no cache): leave nothing behind that
@@ -44,23 +54,28 @@ def mirror(source: Path, target: Path) -> MirrorCount:
         _remove(target)
         count.removed += 1
         return count
-    _mirror(str(source), str(target), count)
+    try:
+        _mirror(str(source), str(target), count, stop)
+    except _Stopped:
+        count.stopped = True
     return count
 
 
-def _mirror(source: str, target: str, count: MirrorCount) -> None:
+def _mirror(source: str, target: str, count: MirrorCount, stop: Callable[[], bool]) -> None:
     if os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target)):
         os.unlink(target)
     os.makedirs(target, exist_ok=True)
     existing = {entry.name: entry for entry in os.scandir(target)}
     for entry in os.scandir(source):
+        if stop():
+            raise _Stopped
         # A killed writer's temporary file is no part of the build.
         if entry.name.startswith(TEMP_PREFIX):
             continue
         there = existing.pop(entry.name, None)
         destination = os.path.join(target, entry.name)
         if entry.is_dir(follow_symlinks=False):
-            _mirror(entry.path, destination, count)
+            _mirror(entry.path, destination, count, stop)
             continue
         info = entry.stat(follow_symlinks=False)
         if there is not None and there.is_file(follow_symlinks=False):

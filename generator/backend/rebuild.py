@@ -76,8 +76,10 @@ class SiteSlots:
             self._changed.wait_for(lambda: self._readers[target] == 0)
             return target, self._outputs[target], self._caches[target]
 
-    def level(self, target: int) -> MirrorCount:
+    def level(self, target: int, stop: Callable[[], bool] = lambda: False) -> MirrorCount:
         """Make folder ``target`` and its cache copies of the live ones (nothing before the first build).
+
+        ``stop`` can end the copy early; the folder is then not taken as level.
 
         Only the build thread calls this, between ``next_target`` and ``publish``: the live
         folder is not written while it is live, and nobody reads ``target``.
@@ -87,9 +89,11 @@ class SiteSlots:
             live = self._live
         if live is None or live == target or self._level == target:
             return count
-        count.add(mirror(self._outputs[live], self._outputs[target]))
-        count.add(mirror(self._caches[live], self._caches[target]))
-        self._level = target
+        count.add(mirror(self._outputs[live], self._outputs[target], stop))
+        if not count.stopped:
+            count.add(mirror(self._caches[live], self._caches[target], stop))
+        if not count.stopped:
+            self._level = target
         return count
 
     def writing(self, target: int) -> None:
@@ -251,13 +255,14 @@ class Rebuilder:
         # copy of the new live one, ready for the next change.
         idle, output, _ = self.slots.next_target()
         try:
-            self._level(idle, output)
+            # Stopping the server does not wait for this copy (the whole site, the first time).
+            self._level(idle, output, self._stop.is_set)
         except OSError as exc:
             logger.warning("Could not copy the live build to %s; the next build tries again: %s", output.name, exc)
 
-    def _level(self, target: int, output: Path) -> None:
+    def _level(self, target: int, output: Path, stop: Callable[[], bool] = lambda: False) -> None:
         started = time.monotonic()
-        count = self.slots.level(target)
+        count = self.slots.level(target, stop)
         if count.copied or count.removed:
             logger.info(
                 "Brought %s level with the live build in %.2f s (%d files copied, %d removed, %d the same)",
