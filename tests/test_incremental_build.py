@@ -88,7 +88,7 @@ def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("parallel")
-def test_an_incremental_build_is_byte_identical_to_a_cold_build(tmp_path: Path) -> None:
+def test_an_incremental_build_equals_a_cold_build_that_starts_from_the_search_caches(tmp_path: Path) -> None:
     papers = shelf(tmp_path / "warm")
     built(tmp_path / "warm")
     edit(papers)
