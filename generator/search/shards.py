@@ -71,6 +71,12 @@ def read_varint(data: bytes | memoryview, pos: int) -> tuple[int, int]:
         shift += 7
 
 
+def read_sized(data: memoryview, pos: int) -> tuple[memoryview, int]:
+    """A length-prefixed run of ``data`` at ``pos`` (a view, not a copy) and the position after it."""
+    size, start = read_varint(data, pos)
+    return data[start : start + size], start + size
+
+
 @dataclass(slots=True)
 class Entry:
     """One term's postings in one field, as encoded bytes that grow at the end.
@@ -176,9 +182,7 @@ def decode_chunk(t_data: bytes, p_data: bytes) -> dict[str, Term]:
     view = memoryview(t_data)
     count, pos = read_varint(view, 0)
     for _ in range(count):
-        size, pos = read_varint(view, pos)
-        text = bytes(view[pos : pos + size]).decode("utf-8")
-        pos += size
+        text, pos = read_sized(view, pos)
         nentries, pos = read_varint(view, pos)
         entries: Term = {}
         for _ in range(nentries):
@@ -188,23 +192,20 @@ def decode_chunk(t_data: bytes, p_data: bytes) -> dict[str, Term]:
             last, pos = read_varint(view, pos)
             blocks = []
             for _ in range(3):
-                size, pos = read_varint(view, pos)
-                blocks.append(bytearray(view[pos : pos + size]))
-                pos += size
+                block, pos = read_sized(view, pos)
+                blocks.append(bytearray(block))
             entries[field_no] = Entry(df, last, blocks[0], blocks[1], blocks[2], flushed_last=last)
-        terms[text] = entries
+        terms[bytes(text).decode("utf-8")] = entries
     view = memoryview(p_data)
     count, pos = read_varint(view, 0)
     for _ in range(count):
-        size, pos = read_varint(view, pos)
-        text = bytes(view[pos : pos + size]).decode("utf-8")
-        pos += size
+        text, pos = read_sized(view, pos)
+        term = terms[bytes(text).decode("utf-8")]
         nentries, pos = read_varint(view, pos)
         for _ in range(nentries):
             field_no, pos = read_varint(view, pos)
-            size, pos = read_varint(view, pos)
-            terms[text][field_no].positions = bytearray(view[pos : pos + size])
-            pos += size
+            block, pos = read_sized(view, pos)
+            term[field_no].positions = bytearray(block)
     return terms
 
 

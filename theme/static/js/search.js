@@ -558,16 +558,13 @@ function readPostingsChunk(buffer) {
   const terms = new Map();
   let [count, pos] = varint(bytes, 0);
   for (let t = 0; t < count; t++) {
-    let size;
-    [size, pos] = varint(bytes, pos);
-    const text = UTF8.decode(bytes.subarray(pos, pos + size));
-    pos += size;
-    let entries;
+    let text, entries;
+    [text, pos] = sized(bytes, pos);
     [entries, pos] = varint(bytes, pos);
     const fields = new Map();
     for (let e = 0; e < entries; e++) {
       const entry = {};
-      let fieldNo;
+      let fieldNo, block;
       [fieldNo, pos] = varint(bytes, pos);
       [entry.df, pos] = varint(bytes, pos);
       entry.ldf = view.getFloat64(pos, true);
@@ -575,13 +572,12 @@ function readPostingsChunk(buffer) {
       [entry.last, pos] = varint(bytes, pos);
       entry.blocks = [];
       for (let b = 0; b < 3; b++) {
-        [size, pos] = varint(bytes, pos);
-        entry.blocks.push(bytes.subarray(pos, pos + size));
-        pos += size;
+        [block, pos] = sized(bytes, pos);
+        entry.blocks.push(block);
       }
       fields.set(fieldNo, entry);
     }
-    terms.set(text, fields);
+    terms.set(UTF8.decode(text), fields);
   }
   return terms;
 }
@@ -592,23 +588,25 @@ function readPositionsChunk(buffer) {
   const terms = new Map();
   let [count, pos] = varint(bytes, 0);
   for (let t = 0; t < count; t++) {
-    let size;
-    [size, pos] = varint(bytes, pos);
-    const text = UTF8.decode(bytes.subarray(pos, pos + size));
-    pos += size;
-    let entries;
+    let text, entries;
+    [text, pos] = sized(bytes, pos);
     [entries, pos] = varint(bytes, pos);
     const fields = new Map();
     for (let e = 0; e < entries; e++) {
-      let fieldNo;
+      let fieldNo, block;
       [fieldNo, pos] = varint(bytes, pos);
-      [size, pos] = varint(bytes, pos);
-      fields.set(fieldNo, bytes.subarray(pos, pos + size));
-      pos += size;
+      [block, pos] = sized(bytes, pos);
+      fields.set(fieldNo, block);
     }
-    terms.set(text, fields);
+    terms.set(UTF8.decode(text), fields);
   }
   return terms;
+}
+
+/** A length-prefixed run of ``bytes`` at ``pos`` (a view, not a copy) and the position after it. */
+function sized(bytes, pos) {
+  const [size, start] = varint(bytes, pos);
+  return [bytes.subarray(start, start + size), start + size];
 }
 
 /** ``count`` varints of ``block``, as an Int32Array; ``deltas`` adds each to the last. */
