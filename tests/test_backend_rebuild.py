@@ -17,6 +17,13 @@ from .conftest import sample_papers
 from .support import write_shelf
 
 
+def _wait_for_state(rebuilder: Rebuilder, state: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while rebuilder.status.state != state and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert rebuilder.status.state == state
+
+
 def _files(root: Path) -> dict[str, tuple[int, int]]:
     """relpath -> (inode, mtime) of every file under ``root``."""
     found = {}
@@ -101,10 +108,7 @@ def test_a_failed_build_keeps_the_last_good_site_live(tmp_path: Path) -> None:
         fail.set()
         (content / "new.md").write_text("x")
         rebuilder.nudge()
-        deadline = time.monotonic() + 10
-        while rebuilder.status.state != "failed" and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert rebuilder.status.state == "failed"
+        _wait_for_state(rebuilder, "failed")
         assert "theme is broken" in rebuilder.status.error
         with slots.reading() as root:
             assert (root / "index.html").read_text() == "good"
@@ -231,10 +235,7 @@ def test_a_build_after_a_failed_one_starts_from_a_copy_of_the_live_site(tmp_path
         fail.set()
         (content / "new.md").write_text("x")
         rebuilder.nudge()
-        deadline = time.monotonic() + 10
-        while rebuilder.status.state != "failed" and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert rebuilder.status.state == "failed"
+        _wait_for_state(rebuilder, "failed")
         fail.clear()
         (content / "other.md").write_text("x")
         rebuilder.nudge()
