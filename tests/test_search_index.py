@@ -20,7 +20,7 @@ from generator.search.query import MAX_QUERY_CHARS, BadQuery, open_index, ranked
 from generator.search.ranking import STATS_FILE, cached_stats, live_stats
 from generator.search.related import update_related
 from generator.search.state import STATE_FILE
-from generator.search.topics import check_topics, topic_members
+from generator.search.topics import check_topics, topic_members, update_topics
 from generator.settings import Topic
 
 DAY = dt.date(2026, 3, 13)
@@ -220,6 +220,44 @@ def test_topics_still_list_old_papers_once_the_index_has_several_segments(index_
         assert not searcher.reader().is_atomic()  # the case that once came back empty
     members = topic_members(index_dir, TOPICS)
     assert members["diffusion-models"] == {"diffusion-for-robots", "quantized-diffusion", "more-diffusion"}
+
+
+def test_topics_kept_from_the_last_build_equal_topics_evaluated_afresh(tmp_path: Path) -> None:
+    folder, cache = tmp_path / "search", tmp_path / "topics.marshal"
+    first = update_index(folder, SHELF, TOPICS)
+    assert update_topics(folder, cache, TOPICS, first, {p.slug: p for p in SHELF}).evaluated == len(TOPICS)
+    steps = [
+        # a paper joins that matches one topic by a phrase, another by a prefix-free word
+        [*SHELF, paper("denoising-graphs", "Denoising Graphs", "An efficient diffusion model for molecules.")],
+        # a member stops matching, and one paper leaves
+        [dataclasses.replace(SHELF[0], abstract="A robot arm."), SHELF[1], SHELF[3]],
+        # nothing changed
+        [dataclasses.replace(SHELF[0], abstract="A robot arm."), SHELF[1], SHELF[3]],
+        # a topic's query changes, and a paper comes back
+        [*SHELF],
+    ]
+    topics = TOPICS
+    for number, papers in enumerate(steps):
+        if number == 3:
+            topics = (TOPICS[0], Topic("Efficiency", "efficiency", "patches OR speech"))
+        update = update_index(folder, papers, topics)
+        kept = update_topics(folder, cache, topics, update, {p.slug: p for p in papers})
+        assert dict(kept.members) == dict(topic_members(folder, topics)), f"step {number}"
+        assert kept.evaluated == (1 if number == 3 else 0), f"step {number}"
+
+
+def test_topics_are_evaluated_afresh_when_their_cache_is_of_another_index_state(tmp_path: Path) -> None:
+    folder, cache = tmp_path / "search", tmp_path / "topics.marshal"
+    update_topics(folder, cache, TOPICS, update_index(folder, SHELF, TOPICS), {p.slug: p for p in SHELF})
+    # A build that changed the index but never recorded its topics (it stopped half-way).
+    update_index(folder, SHELF[:2], TOPICS)
+    update = update_index(folder, SHELF[:3], TOPICS)
+    kept = update_topics(folder, cache, TOPICS, update, {p.slug: p for p in SHELF})
+    assert kept.evaluated == len(TOPICS)
+    assert dict(kept.members) == dict(topic_members(folder, TOPICS))
+    cache.write_bytes(b"not a cache")
+    update = update_index(folder, SHELF, TOPICS)
+    assert update_topics(folder, cache, TOPICS, update, {p.slug: p for p in SHELF}).evaluated == len(TOPICS)
 
 
 @pytest.mark.parametrize(

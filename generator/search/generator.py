@@ -25,7 +25,7 @@ from ..site.render import write_pages
 from .export import export_index, record_export
 from .index import update_index
 from .related import update_related
-from .topics import check_topics, topic_members
+from .topics import check_topics, update_topics
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +48,18 @@ class SearchGenerator(Generator):
         logger.info("%s", update.summary())
 
         started = time.monotonic()
-        members = topic_members(index_dir(config), config.topics)
+        found = update_topics(
+            index_dir(config), config.cache_path / "search-topics.marshal", config.topics, update, model.by_slug
+        )
         topics = [
-            Listing("topic", t.slug, t.name, tuple(p for p in model.papers if p.slug in members[t.slug]), t.query)
-            for t in config.topics
+            Listing("topic", t.slug, t.name, model.in_order(found.members[t.slug]), t.query) for t in config.topics
         ]
-        logger.info("Evaluated %d topics in %.2f s", len(topics), time.monotonic() - started)
+        logger.info(
+            "Evaluated %d topics in %.2f s (%d over the whole index)",
+            len(topics),
+            time.monotonic() - started,
+            found.evaluated,
+        )
 
         progress = Progress("related papers", total=None)
         related = update_related(

@@ -45,6 +45,11 @@ class IndexUpdate:
     unchanged: int = 0
     rebuilt: bool = False
     seconds: float = 0.0
+    # The slugs written or deleted, and the index's identity before and after, so that
+    # what is derived from the index (topics) can be brought up to date from these alone.
+    touched: frozenset[str] = frozenset()
+    before: bytes = b""
+    after: bytes = b""
 
     def summary(self) -> str:
         how = "rebuilt" if self.rebuilt else "updated"
@@ -95,6 +100,7 @@ def update_index(
     started = time.monotonic()
     hashes = {p.slug: content_hash(p) for p in papers}
     ix, rebuilt, stored = _open(index_dir)
+    before = b"" if rebuilt else identity(index_dir, ix)
     to_write = [p for p in papers if stored.get(p.slug) != hashes[p.slug]]
     removed = [slug for slug in stored if slug not in hashes]
     added = sum(1 for p in to_write if p.slug not in stored)
@@ -133,6 +139,9 @@ def update_index(
         unchanged=len(papers) - len(to_write),
         rebuilt=rebuilt,
         seconds=time.monotonic() - started,
+        touched=frozenset([*removed, *(p.slug for p in to_write)]),
+        before=before,
+        after=identity(index_dir, ix),
     )
 
 

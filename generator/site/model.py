@@ -43,6 +43,12 @@ class SiteModel:
     by_slug: Mapping[str, Paper] = field(default_factory=dict)
     digests: Mapping[str, str] = field(default_factory=dict)  # slug -> paper_digest
     _topics_of: Mapping[str, tuple[Listing, ...]] = field(default_factory=dict)
+    _position: Mapping[str, int] = field(default_factory=dict)  # slug -> index in papers
+
+    def in_order(self, slugs: Iterable[str]) -> tuple[Paper, ...]:
+        """The papers of ``slugs`` that are on the shelf, newest first (as ``papers``)."""
+        position = self._position
+        return tuple(self.papers[n] for n in sorted(position[s] for s in slugs if s in position))
 
     def topics_of(self, slug: str) -> tuple[Listing, ...]:
         return self._topics_of.get(slug, ())
@@ -103,6 +109,7 @@ def build_model(papers: Iterable[Paper], digests: Mapping[str, str] | None = Non
             Listing("collection", name, name, tuple(by_collection[name])) for name in sorted(by_collection)
         ),
         by_slug={p.slug: p for p in ordered},
+        _position={p.slug: n for n, p in enumerate(ordered)},
         digests={p.slug: known.get(p.slug) or paper_digest(p) for p in ordered},
     )
 
