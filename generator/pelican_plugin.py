@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from .settings import SiteConfig, site_config
 from .site import stamp
 from .site.api import write_api
 from .site.keys import code_digest, input_key
-from .site.loader import read_shelf
+from .site.loader import paper_stamps_of, read_shelf
 from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
 from .site.pages import all_pages
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 # generator, so validating once at start-up and passing the result along is enough.
 CONFIG_KEY = "PAPERSHELF_SITE_CONFIG"
 MODEL_KEY = "papershelf"
+STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
 # {site-relative URL: day its content last changed}: any generator that writes pages may
 # add to it; the sitemap gives those days as lastmod.
 PAGE_DATES_KEY = "papershelf_page_dates"
@@ -84,13 +86,18 @@ def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
     settings = pelican.settings  # type: ignore[attr-defined]
     config: SiteConfig = settings[CONFIG_KEY]
     started = time.monotonic()
-    inputs = stamp.input_stamp(settings, [config.content_path, Path(settings["THEME"])])
+    files = stamp.file_stamps([config.content_path, Path(settings["THEME"])])
+    inputs = stamp.input_stamp(settings, files)
     if stamp.unchanged(config.cache_path, inputs, config.output_path):
         # Nothing to make: no generator of Papershelf's runs, so the context has no model.
         logger.info("Nothing changed since the last build (checked in %.2f s)", time.monotonic() - started)
         return []
     stamp.forget(config.cache_path)
     pelican._papershelf_inputs = inputs  # type: ignore[attr-defined]
+    # The shelf's files were just stamped: the shelf generator reads them by these stamps
+    # (when the papers folder is inside the content folder, as the stamp covers only that).
+    inside = os.path.normpath(config.papers_path).startswith(os.path.join(os.path.normpath(config.content_path), ""))
+    settings[STAMPS_KEY] = paper_stamps_of(files, config.papers_path) if inside else None
     # Search runs after the shelf is read and adds topics and related papers to the
     # model before any page is written (Pelican runs every generate_context first).
     # The sitemap lists the pages the others wrote, so it comes last.
@@ -115,7 +122,8 @@ class ShelfGenerator(Generator):
         config: SiteConfig = self.settings[CONFIG_KEY]
         started = time.monotonic()
         progress = Progress("papers read", total=None)
-        shelf = read_shelf(config.papers_path, config.cache_path / "papers.marshal", progress)
+        stamps = self.settings.get(STAMPS_KEY)
+        shelf = read_shelf(config.papers_path, config.cache_path / "papers", progress, stamps)
         progress.done()
         for error in shelf.errors:
             logger.warning("Skipped a paper file: %s", error)

@@ -34,12 +34,20 @@ _LIBRARIES = ("pelican", "jinja2", "markupsafe", "feedgen", "lxml", "whoosh3", "
 _SIMPLE = (str, int, float, bool, type(None))
 
 
-def input_stamp(settings: Mapping[str, Any], folders: list[Path]) -> str:
-    """A digest of the settings, the code and every file under ``folders`` (by their stamps)."""
-    files: list[tuple[str, int, int]] = []
+FileStamp = tuple[str, int, int]  # (path, size, mtime_ns)
+
+
+def file_stamps(folders: list[Path]) -> list[FileStamp]:
+    """The stamp of every file under ``folders``, sorted by path."""
+    files: list[FileStamp] = []
     for folder in folders:
         _stamps(str(folder), files)
     files.sort()
+    return files
+
+
+def input_stamp(settings: Mapping[str, Any], files: list[FileStamp]) -> str:
+    """A digest of the settings, the code and ``files`` (``file_stamps`` of the inputs)."""
     versions = []
     for name in _LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -86,7 +94,7 @@ def forget(cache: Path) -> None:
         os.unlink(cache / STAMP_FILE)
 
 
-def _stamps(folder: str, found: list[tuple[str, int, int]]) -> None:
+def _stamps(folder: str, found: list[FileStamp]) -> None:
     try:
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):
