@@ -167,7 +167,7 @@ class ApiGenerator(Generator):
         config: SiteConfig = self.settings[CONFIG_KEY]
         out = OutputWriter(config.output_path, manifest=config.cache_path / "output-api.json")
         started = time.monotonic()
-        write_api(self.context[MODEL_KEY], config.siteurl, out, config.jobs)
+        write_api(self.context[MODEL_KEY], config.siteurl, out, config.jobs, config.cache_path / "api-state.marshal")
         removed = out.finish()
         logger.info(
             "Wrote the JSON API in %.2f s (%d changed, %d unchanged, %d kept by input key, %d stale removed)",

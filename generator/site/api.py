@@ -13,15 +13,19 @@ test holds the two implementations to the same answers.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import marshal
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from .. import urls
+from ..atomic import write_atomic
 from ..model import Paper
 from . import parallel
 from .keys import code_digest, input_key
@@ -29,7 +33,6 @@ from .model import SiteModel
 from .output import OutputWriter
 
 API_VERSION = 1
-LOOKUP_PREFIX = "api/lookup/"  # every file of urls.api_lookup
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -81,11 +84,24 @@ def paper_record(paper: Paper, model: SiteModel, siteurl: str) -> dict[str, Any]
 
 def lookup_shards(papers: tuple[Paper, ...]) -> dict[str, dict[str, list[str]]]:
     """Every shard file of the lookup tables: relative path -> {key: [slugs]}."""
-    shards: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for paper in papers:
-        for kind, key in lookup_keys(paper):
-            shards[urls.api_lookup(kind, key)].setdefault(key, []).append(paper.slug)
-    return {path: {key: sorted(slugs) for key, slugs in sorted(table.items())} for path, table in shards.items()}
+    return _tables({p.slug: shard_keys(p) for p in papers})
+
+
+def shard_keys(paper: Paper) -> tuple[tuple[str, str], ...]:
+    """``(shard file, key)`` of each key ``paper`` can be looked up by."""
+    return tuple((urls.api_lookup(kind, key), key) for kind, key in lookup_keys(paper))
+
+
+def _tables(
+    keys: Mapping[str, tuple[tuple[str, str], ...]], wanted: set[str] | None = None
+) -> dict[str, dict[str, list[str]]]:
+    """The tables of the shards in ``wanted`` (every shard when None) from each slug's ``shard_keys``."""
+    tables: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for slug, pairs in keys.items():
+        for shard, key in pairs:
+            if wanted is None or shard in wanted:
+                tables[shard].setdefault(key, []).append(slug)
+    return {shard: {key: sorted(slugs) for key, slugs in sorted(table.items())} for shard, table in tables.items()}
 
 
 def index_record(model: SiteModel) -> dict[str, Any]:
@@ -104,30 +120,74 @@ def index_record(model: SiteModel) -> dict[str, Any]:
     }
 
 
-def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1) -> None:
+def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, state_file: Path | None = None) -> None:
     """Write the static API through ``out``, making only the files whose input changed.
 
-    A paper's file is keyed by its record's digest and its topics; the lookup tables,
-    which change together, by the digests of the whole shelf.  Many files to make (a cold
-    build) are made in ``jobs`` processes.
+    A paper's file is keyed by its record's digest and its topics; a lookup shard by its
+    table.  ``state_file`` remembers what each paper's files were made from (its digest,
+    topics and lookup keys), so that a rebuild computes keys only for papers that changed
+    and rewrites only the shards their keys fall in.  Many files to make (a cold build)
+    are made in ``jobs`` processes.
     """
     salt = input_key(code_digest(), API_VERSION, siteurl)
+    last = _read_state(state_file, salt)
+    state: dict[str, tuple[str, tuple, tuple]] = {}
     out.write(urls.API_INDEX, _json(index_record(model)))
     relpaths: list[str] = []
     todo: list[parallel.Job] = []
+    touched: set[str] = set()  # lookup shards whose tables changed
     for paper in model.papers:
-        path = urls.api_paper(paper.slug)
-        topics = [(t.slug, t.name) for t in model.topics_of(paper.slug)]
-        key = input_key(salt, model.digest(paper), topics)
+        slug = paper.slug
+        path = urls.api_paper(slug)
+        digest = model.digest(paper)
+        topics = tuple((t.slug, t.name) for t in model.topics_of(slug))
+        before = last.get(slug)
+        if before is not None and before[0] == digest:
+            keys = before[2]
+            if before[1] == topics and out.carry(path):
+                state[slug] = before
+                continue
+        else:
+            keys = shard_keys(paper)
+            touched.update(shard for shard, _ in keys)
+            if before is not None:
+                touched.update(shard for shard, _ in before[2])
+        state[slug] = (digest, topics, keys)
+        key = input_key(salt, digest, topics)
         if not out.keep(path, key):
             relpaths.append(path)
             todo.append((out.target(path, key), functools.partial(_record_json, paper, model, siteurl)))
     for path, changed in zip(relpaths, parallel.make_files(todo, jobs), strict=True):
         out.record(path, changed)
-    shelf_key = input_key(salt, "lookup", tuple(model.digest(p) for p in model.papers))
-    if not out.keep_all(shelf_key, LOOKUP_PREFIX):
-        for path, table in sorted(lookup_shards(model.papers).items()):
-            out.write(path, _json(table), shelf_key)
+    for slug in last.keys() - state.keys():
+        touched.update(shard for shard, _ in last[slug][2])
+    _write_lookup(state, touched, salt, out)
+    if state_file is not None and state != last:
+        _write_state(state_file, salt, state)
+
+
+def _write_lookup(state: dict[str, tuple[str, tuple, tuple]], touched: set[str], salt: str, out: OutputWriter) -> None:
+    """Write the lookup shards in ``touched`` (and any that cannot be kept); keep the rest."""
+    keys = {slug: pairs for slug, (_digest, _topics, pairs) in state.items()}
+    shards = {shard for pairs in keys.values() for shard, _key in pairs}
+    touched |= {shard for shard in shards - touched if not out.carry(shard)}
+    for shard, table in sorted(_tables(keys, touched & shards).items()):
+        out.write(shard, _json(table), input_key(salt, "lookup", shard, table))
+
+
+def _read_state(path: Path | None, salt: str) -> dict[str, tuple[str, tuple, tuple]]:
+    if path is None:
+        return {}
+    try:
+        recorded, state = marshal.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 -- no state, or an unreadable one: every file is checked by its key
+        return {}
+    return state if recorded == salt and isinstance(state, dict) else {}
+
+
+def _write_state(path: Path, salt: str, state: dict[str, tuple[str, tuple, tuple]]) -> None:
+    with contextlib.suppress(OSError):
+        write_atomic(path, marshal.dumps((salt, state)), durable=False)
 
 
 def _record_json(paper: Paper, model: SiteModel, siteurl: str) -> bytes:

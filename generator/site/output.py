@@ -30,6 +30,7 @@ class OutputWriter:
     _paths: dict[str, str] = field(default_factory=dict)  # relpath -> input key ("" when unkeyed)
     _previous: dict[str, str] | None = None
     _changed: list[str] = field(default_factory=list)
+    _listings: dict[str, frozenset[str]] = field(default_factory=dict)  # folder -> names in it
 
     def __post_init__(self) -> None:
         self._root = os.path.realpath(self.root)
@@ -70,6 +71,23 @@ class OutputWriter:
             return False
         if relpath in self._paths:
             raise BuildError(f"two pages of the site would both be written to {relpath}")
+        self._paths[relpath] = key
+        self.kept += 1
+        return True
+
+    def carry(self, relpath: str) -> bool:
+        """Claim ``relpath`` with the key the last build made it from, without a key of its own.
+
+        For a caller that knows from its own records that the file's input is unchanged,
+        so that it need not even compute the key.  Presence is checked by the listing of
+        the file's folder (of the page's folder, for ``…/index.html``), read once per
+        folder: one ``stat`` per file cost more than the rest of a rebuild's checks.
+        Returns False (and claims nothing) when the last build did not make the file or
+        it is gone.
+        """
+        key = self.previous.get(relpath)
+        if not key or relpath in self._paths or not self._present(relpath):
+            return False
         self._paths[relpath] = key
         self.kept += 1
         return True
@@ -136,6 +154,19 @@ class OutputWriter:
             raise BuildError(f"two pages of the site would both be written to {relpath}")
         self._paths[relpath] = key
         return target
+
+    def _present(self, relpath: str) -> bool:
+        folder, _, name = relpath.rpartition("/")
+        if name == "index.html" and folder:
+            folder, _, name = folder.rpartition("/")
+        names = self._listings.get(folder)
+        if names is None:
+            try:
+                names = frozenset(os.listdir(self._resolve(folder) if folder else self._root))
+            except (OSError, BuildError):
+                names = frozenset()
+            self._listings[folder] = names
+        return name in names
 
     def _resolve(self, relpath: str) -> str:
         # A string check, not Path.resolve(): resolving every one of 200,000 paths cost
