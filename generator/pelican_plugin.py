@@ -45,7 +45,7 @@ STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
 # {site-relative URL: day its content last changed}: any generator that writes pages may
 # add to it; the sitemap gives those days as lastmod.
 PAGE_DATES_KEY = "papershelf_page_dates"
-SITEMAP_MANIFEST = "output-sitemap.json"
+SITEMAP_MANIFEST = "output-sitemap.marshal"
 
 
 def register() -> None:
@@ -138,7 +138,7 @@ class ShelfGenerator(Generator):
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         model = self.context[MODEL_KEY]
-        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-pages.json")
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-pages.marshal")
         progress = Progress("pages rendered", total=None)
         dates: dict[str, dt.date] = self.context.setdefault(PAGE_DATES_KEY, {})
         started = time.monotonic()
@@ -165,7 +165,7 @@ class ApiGenerator(Generator):
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
-        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-api.json")
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-api.marshal")
         started = time.monotonic()
         write_api(self.context[MODEL_KEY], config.siteurl, out, config.jobs, config.cache_path / "api-state.marshal")
         removed = out.finish()
@@ -190,7 +190,7 @@ class FeedsGenerator(Generator):
         config: SiteConfig = self.settings[CONFIG_KEY]
         model = self.context[MODEL_KEY]
         started = time.monotonic()
-        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-feeds.json")
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-feeds.marshal")
         listings = feed_listings(model, config)
         script = Path(self.theme).joinpath(*SCRIPT_SOURCE)
         if not script.is_file():
@@ -254,7 +254,7 @@ class SitemapGenerator(Generator):
             started = time.monotonic()
             # The pages every writer of this build wrote (their manifests are complete by
             # now: the sitemap runs last), and Pelican's own pages.
-            others = sorted(p for p in config.cache_path.glob("output-*.json") if p.name != SITEMAP_MANIFEST)
+            others = sorted(p for p in config.cache_path.glob("output-*.marshal") if p.name != SITEMAP_MANIFEST)
             dates: dict[str, dt.date] = self.context[PAGE_DATES_KEY]
             own = sorted((page.save_as, str(dates.get(page.url))) for page in self.context.get("pages", []))
             # Which pages there are, and what each was made from, is in the other writers'

@@ -23,7 +23,7 @@ from ..site.output import OutputWriter
 from ..site.pages import PageSpec
 from ..site.render import write_pages
 from .export import export_index, record_export
-from .index import update_index
+from .index import content_hash, update_index
 from .related import update_related
 from .topics import check_topics, update_topics
 
@@ -43,7 +43,8 @@ class SearchGenerator(Generator):
         model: SiteModel = self.context[MODEL_KEY]
         check_topics(config.topics)
         progress = Progress("search index", total=len(model.papers))
-        update = update_index(index_dir(config), model.papers, config.topics, progress.update)
+        hashes = {p.slug: content_hash(p) for p in model.papers}
+        update = update_index(index_dir(config), model.papers, config.topics, progress.update, hashes)
         progress.done()
         logger.info("%s", update.summary())
 
@@ -81,7 +82,7 @@ class SearchGenerator(Generator):
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         model: SiteModel = self.context[MODEL_KEY]
-        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-search.json")
+        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-search.marshal")
         started = time.monotonic()
         meta_path = self._write_shards(config, model, out)
         write_pages([PageSpec(urls.SEARCH, "search", {"meta_url": meta_path, "nav": "search"})], self.env, config, out)

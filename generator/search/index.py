@@ -17,7 +17,7 @@ import logging
 import pickle
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,10 +95,15 @@ def update_index(
     papers: Sequence[Paper],
     topics: Sequence[Topic] = (),
     progress: Callable[[int], None] = lambda _n: None,
+    hashes: Mapping[str, str] | None = None,
 ) -> IndexUpdate:
-    """Bring the index in ``index_dir`` in step with ``papers``; record ``topics`` beside it."""
+    """Bring the index in ``index_dir`` in step with ``papers``; record ``topics`` beside it.
+
+    ``hashes`` (slug -> ``content_hash``) saves computing them when the caller has.
+    """
     started = time.monotonic()
-    hashes = {p.slug: content_hash(p) for p in papers}
+    if hashes is None:
+        hashes = {p.slug: content_hash(p) for p in papers}
     ix, rebuilt, stored = _open(index_dir)
     before = b"" if rebuilt else identity(index_dir, ix)
     to_write = [p for p in papers if stored.get(p.slug) != hashes[p.slug]]

@@ -87,9 +87,11 @@ def paper_digest(paper: Paper) -> str:
 
 def newest_first(papers: Iterable[Paper]) -> list[Paper]:
     """Newest day first; within a day by title, so pages do not reshuffle between builds."""
-    ordered = sorted(papers, key=lambda p: (p.title.casefold(), p.slug))
-    ordered.sort(key=lambda p: p.date, reverse=True)
-    return ordered
+    return sorted(papers, key=_newest_first)
+
+
+def _newest_first(paper: Paper) -> tuple[int, str, str]:
+    return -paper.date.toordinal(), paper.title.casefold(), paper.slug
 
 
 def build_model(papers: Iterable[Paper], digests: Mapping[str, str] | None = None) -> SiteModel:

@@ -86,29 +86,32 @@ def day_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
 
 
 def paper_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
+    by_slug, related, digests = model.by_slug, model.related, model.digests
     for paper in model.papers:
-        url = urls.paper(paper.slug)
-        topics = model.topics_of(paper.slug)
-        related = model.related_to(paper.slug)
+        slug = paper.slug
+        url = urls.paper(slug)
+        topics = model.topics_of(slug)
         yield PageSpec(
             url,
             "paper",
-            _paper_context(model, config, paper, url, topics, related),
+            _paper_context(model, config, paper, url, topics),
             updated=paper.date,
             # Collections are named in the record itself; of a related paper the page
-            # shows its title only.
+            # shows its title only.  (This runs for every paper on every build, hence
+            # the plain lookups.)
             key=input_key(
-                model.digest(paper),
+                digests[slug],
                 [(t.slug, t.name) for t in topics],
-                [(r.slug, r.title) for r in related],
+                [(other, by_slug[other].title) for other in related.get(slug, ()) if other in by_slug],
             ),
         )
 
 
 def _paper_context(
-    model: SiteModel, config: SiteConfig, paper: Paper, url: str, topics: Sequence[Listing], related: list[Paper]
+    model: SiteModel, config: SiteConfig, paper: Paper, url: str, topics: Sequence[Listing]
 ) -> Callable[[], dict[str, Any]]:
     def make() -> dict[str, Any]:
+        related = model.related_to(paper.slug)
         absolute = f"{config.siteurl}/{url}" if config.siteurl else ""
         return {
             "paper": paper,
