@@ -36,7 +36,7 @@ class FeedTimer(logging.Handler):
         self.files = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name == "generator.pelican_plugin" and record.msg.startswith("Wrote %d feeds"):
+        if record.name == "generator.pelican_plugin" and record.msg.startswith("Made %d feed files"):
             self.files, _listings, _pages, self.seconds = record.args[:4]
 
 

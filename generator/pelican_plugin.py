@@ -33,7 +33,7 @@ from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
 from .site.pages import all_pages
 from .site.render import render_salt, theme_filters, theme_globals, write_pages
-from .site.sitemap import entries, manifest_pages, remember_dates, robots_txt, sitemap_files
+from .site.sitemap import entries, manifest_pages, remember_dates, robots_txt, write_sitemap
 
 logger = logging.getLogger(__name__)
 
@@ -196,32 +196,33 @@ class FeedsGenerator(Generator):
         if not script.is_file():
             raise BuildError(f"the theme has no embed widget at {script}; copy it from Papershelf's theme")
         widget = script.read_bytes()
-        # Every feed and embed page in one key: what each listing's feed carries (its
-        # papers' digests and their topics), the templates, the settings and the widget.
-        key = input_key(
-            render_salt(self.env, config),
-            widget,
-            [
-                (f.name, f.title, f.description, f.page, f.label, [_feed_entry(model, p) for p in f.papers])
-                for f in listings
-            ],
+        site = feed_site(config)
+        # Each listing's feeds and embed page are keyed by what they carry (its papers'
+        # digests and their topics), so a new paper makes only its listings' files; the
+        # OPML and the embed index page by the listings' names and titles.  Both under a
+        # salt of the templates, the settings, the feed settings and the widget.
+        salt = input_key(render_salt(self.env, config), repr(site), widget)
+        keys = {
+            f.name: input_key(
+                salt, f.name, f.title, f.description, f.page, f.label, [_feed_entry(model, p) for p in f.papers]
+            )
+            for f in listings
+        }
+        keys[urls.OPML] = keys[urls.EMBED] = input_key(
+            salt, [(f.name, f.title, f.description, f.page, f.label) for f in listings]
         )
-        if out.keep_all(key):
-            files = pages = 0
-        else:
-            files = write_feeds(listings, model, feed_site(config), out)
-            pages = write_pages(embed_pages(listings, config), self.env, config, out)
-            out.write(urls.EMBED_SCRIPT, widget)
-            # The files above were made from this key: mark them so the next build can keep them.
-            out.rekey(key)
+        files = write_feeds(listings, model, site, out, keys)
+        pages = write_pages(embed_pages(listings, config, keys), self.env, config, out)
+        out.write(urls.EMBED_SCRIPT, widget, keys[urls.OPML])
         removed = out.finish()
         logger.info(
-            "Wrote %d feeds of %d listings and %d embed pages in %.2f s (%d changed, %d stale removed)",
+            "Made %d feed files of %d listings and %d embed pages in %.2f s (%d changed, %d kept, %d stale removed)",
             files,
             len(listings),
             pages,
             time.monotonic() - started,
             out.written,
+            out.kept,
             removed,
         )
 
@@ -267,13 +268,20 @@ class SitemapGenerator(Generator):
                 own,
                 str(max(dates.values(), default=None)),
             )
-            if out.keep_all(key):
+            if out.previous.get(urls.SITEMAP) == key and all(map(out.present, out.previous)):
+                for relpath in out.previous:
+                    out.carry(relpath)
                 logger.info("The sitemap is unchanged (checked in %.2f s)", time.monotonic() - started)
             else:
                 files = manifest_pages(others) | {page.save_as for page in self.context.get("pages", [])}
                 pages = entries(files, config.siteurl, dates)
-                for name, data in sitemap_files(pages, config.siteurl).items():
-                    out.write(name, data, key)
+                made = write_sitemap(pages, config.siteurl, out, input_key(code_digest(), config.siteurl), key)
                 out.write(urls.ROBOTS, robots_txt(config.siteurl), key)
-                logger.info("Listed %d pages in %s in %.2f s", len(pages), urls.SITEMAP, time.monotonic() - started)
+                logger.info(
+                    "Listed %d pages in %s in %.2f s (%d files made)",
+                    len(pages),
+                    urls.SITEMAP,
+                    time.monotonic() - started,
+                    made,
+                )
         out.finish()

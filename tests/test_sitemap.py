@@ -102,21 +102,43 @@ def test_hostile_file_names_become_escaped_urls_and_well_formed_xml() -> None:
 
 
 def test_more_pages_than_one_sitemap_holds_go_into_a_sitemap_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sitemap, "MAX_URLS", 2)
-    items = [Entry(f"{SITEURL}/p{n}/", dt.date(2026, 1, n)) for n in range(1, 6)]
+    monkeypatch.setattr(sitemap, "MAX_URLS", 4)
+    items = sorted(
+        [Entry(f"{SITEURL}/papers/p{n}/", dt.date(2026, 1, n)) for n in range(1, 10)]
+        + [Entry(f"{SITEURL}/days/d{n}/", dt.date(2026, 2, n)) for n in range(1, 3)]
+        + [Entry(f"{SITEURL}/", dt.date(2026, 3, 1))],
+        key=lambda e: e.loc,
+    )
     files = sitemap_files(items, SITEURL)
-    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
     index = lxml.etree.fromstring(files["sitemap.xml"])
     assert index.tag == f"{{{sitemap.NAMESPACE}}}sitemapindex"
-    parts = [(s.findtext("s:loc", namespaces=NS), s.findtext("s:lastmod", namespaces=NS)) for s in index]
-    assert parts == [
-        (f"{SITEURL}/sitemap-1.xml", "2026-01-02"),
-        (f"{SITEURL}/sitemap-2.xml", "2026-01-04"),
-        (f"{SITEURL}/sitemap-3.xml", "2026-01-05"),
-    ]
-    listed = [
-        loc.text
-        for name in sorted(files)[:3]
-        for loc in lxml.etree.fromstring(files[name]).iter(f"{{{sitemap.NAMESPACE}}}loc")
-    ]
-    assert listed == [item.loc for item in items]
+    parts = {s.findtext("s:loc", namespaces=NS): s.findtext("s:lastmod", namespaces=NS) for s in index}
+    assert sorted(parts) == sorted(f"{SITEURL}/{name}" for name in files if name != "sitemap.xml")
+    listed: list[str] = []
+    for name in sorted(files):
+        if name == "sitemap.xml":
+            continue
+        found = [
+            e
+            for e in items
+            if e.loc in {loc.text for loc in lxml.etree.fromstring(files[name]).iter(f"{{{sitemap.NAMESPACE}}}loc")}
+        ]
+        assert 0 < len(found) <= 4, name
+        assert parts[f"{SITEURL}/{name}"] == max(e.lastmod for e in found).isoformat()
+        listed += [e.loc for e in found]
+    assert sorted(listed) == [item.loc for item in items]
+    assert "sitemap-days.xml" in files
+    assert "sitemap-pages.xml" in files
+
+
+def test_a_new_paper_changes_one_part_of_a_large_sitemap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sitemap, "MAX_URLS", 40)
+    items = [Entry(f"{SITEURL}/papers/p{n:03d}/", dt.date(2026, 1, 1)) for n in range(100)]
+    before = sitemap_files(items, SITEURL)
+    after = sitemap_files(
+        sorted([*items, Entry(f"{SITEURL}/papers/p050a/", dt.date(2026, 1, 2))], key=lambda e: e.loc), SITEURL
+    )
+    assert before.keys() == after.keys()
+    changed = [name for name in before if before[name] != after[name]]
+    assert len(changed) == 2  # the part the paper joined, and the index (its lastmod)
+    assert "sitemap.xml" in changed

@@ -68,7 +68,7 @@ class OutputWriter:
         Returns False (and claims nothing) when the file has to be made: a new key, or the
         file is gone from the output folder (checked as ``carry`` does).
         """
-        if not key or self.previous.get(relpath) != key or not self._present(relpath):
+        if not key or self.previous.get(relpath) != key or not self.present(relpath):
             return False
         if relpath in self._paths:
             raise BuildError(f"two pages of the site would both be written to {relpath}")
@@ -89,7 +89,7 @@ class OutputWriter:
         it is gone.
         """
         key = self.previous.get(relpath)
-        if not key or relpath in self._paths or not self._present(relpath):
+        if not key or relpath in self._paths or not self.present(relpath):
             return False
         self._paths[relpath] = key
         self.kept += 1
@@ -159,7 +159,8 @@ class OutputWriter:
         self._paths[relpath] = key
         return target
 
-    def _present(self, relpath: str) -> bool:
+    def present(self, relpath: str) -> bool:
+        """Whether ``relpath`` is in the output folder, as ``carry`` checks it."""
         folder, _, name = relpath.rpartition("/")
         if name == "index.html" and folder:
             folder, _, name = folder.rpartition("/")

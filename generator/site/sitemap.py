@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,8 @@ from lxml import etree
 
 from .. import urls
 from ..atomic import TEMP_PREFIX
-from .output import read_manifest
+from .keys import input_key
+from .output import OutputWriter, read_manifest
 from .pages import PageSpec
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -104,18 +106,81 @@ def sitemap_index(items: Iterable[Entry]) -> bytes:
 
 def sitemap_files(items: list[Entry], siteurl: str) -> dict[str, bytes]:
     """``{file: bytes}``: one ``sitemap.xml``, or with more than ``MAX_URLS`` pages an index
-    pointing to ``sitemap-1.xml``, ``sitemap-2.xml``, …"""
+    pointing to the parts of ``sitemap_parts``."""
     if len(items) <= MAX_URLS:
         return {urls.SITEMAP: urlset(items)}
-    files: dict[str, bytes] = {}
-    parts = []
-    for number, start in enumerate(range(0, len(items), MAX_URLS), start=1):
-        chunk = items[start : start + MAX_URLS]
-        name = f"sitemap-{number}.xml"
-        files[name] = urlset(chunk)
-        parts.append(Entry(absolute(siteurl, name), max((e.lastmod for e in chunk if e.lastmod), default=None)))
-    files[urls.SITEMAP] = sitemap_index(parts)
+    parts = sitemap_parts(items, siteurl)
+    files = {name: urlset(chunk) for name, chunk in parts.items()}
+    files[urls.SITEMAP] = sitemap_index(part_entries(parts, siteurl))
     return files
+
+
+def write_sitemap(items: list[Entry], siteurl: str, out: OutputWriter, salt: str, key: str) -> int:
+    """Write the sitemap files of ``items``, making only the parts whose pages changed;
+    return how many files were made.
+
+    A part is keyed by ``salt`` and its entries; ``sitemap.xml`` itself by ``key``, what
+    the whole sitemap was made from.
+    """
+    if len(items) <= MAX_URLS:
+        out.write(urls.SITEMAP, urlset(items), key)
+        return 1
+    parts = sitemap_parts(items, siteurl)
+    made = 0
+    for name, chunk in parts.items():
+        key = input_key(salt, name, [(e.loc, e.lastmod) for e in chunk])
+        if not out.keep(name, key):
+            out.write(name, urlset(chunk), key)
+            made += 1
+    out.write(urls.SITEMAP, sitemap_index(part_entries(parts, siteurl)), key)
+    return made + 1
+
+
+def sitemap_parts(items: list[Entry], siteurl: str) -> dict[str, list[Entry]]:
+    """The pages split into sitemap files of at most ``MAX_URLS``, in a way that keeps most
+    of them unchanged when pages are added.
+
+    Pages go by section (``papers``, ``days``, …, and the top-level pages); a section of
+    more than half ``MAX_URLS`` pages is spread over a power of two of buckets by a hash
+    of each URL, so a new paper's page changes the one part it lands in, not every part
+    after it as cutting a sorted list would.
+    """
+    prefix = len(siteurl) + 1
+    sections: dict[str, list[Entry]] = {}
+    for item in items:
+        head, slash, _rest = item.loc[prefix:].partition("/")
+        sections.setdefault(head if slash else "pages", []).append(item)
+    parts: dict[str, list[Entry]] = {}
+    half = max(1, MAX_URLS // 2)
+    for section, members in sorted(sections.items()):
+        name = _part_name(section)
+        if len(members) <= half:
+            parts[f"sitemap-{name}.xml"] = members
+            continue
+        # A power of two, so that the buckets change only when the section doubles.
+        count = 1 << (-(-len(members) // half) - 1).bit_length()
+        buckets: list[list[Entry]] = [[] for _ in range(count)]
+        for item in members:
+            buckets[zlib.crc32(item.loc.encode("utf-8")) % count].append(item)
+        for number, bucket in enumerate(buckets, start=1):
+            # A hash is not a promise: a bucket past the limit is cut in order.
+            for piece, start in enumerate(range(0, len(bucket), MAX_URLS)):
+                suffix = f".{piece + 1}" if len(bucket) > MAX_URLS else ""
+                parts[f"sitemap-{name}.{number}{suffix}.xml"] = bucket[start : start + MAX_URLS]
+    return parts
+
+
+def part_entries(parts: Mapping[str, list[Entry]], siteurl: str) -> list[Entry]:
+    """The sitemap index's entries: each part, with the newest lastmod of its pages."""
+    return [
+        Entry(absolute(siteurl, name), max((e.lastmod for e in chunk if e.lastmod), default=None))
+        for name, chunk in parts.items()
+    ]
+
+
+def _part_name(section: str) -> str:
+    # Sections are the site's own folder names; anything else is made safe for a file name.
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in section) or "pages"
 
 
 def robots_txt(siteurl: str) -> str:
