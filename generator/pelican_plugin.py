@@ -17,6 +17,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from . import urls
+from .bulk import collector_paused
 from .errors import BuildError
 from .feeds.embed import SCRIPT_SOURCE, embed_pages
 from .feeds.items import feed_site
@@ -32,6 +33,7 @@ from .site.loader import paper_stamps_of, read_shelf
 from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
 from .site.pages import all_pages
+from .site.pagestate import page_state, read_page_state, unchanged_papers, write_page_state
 from .site.render import render_salt, theme_filters, theme_globals, write_pages
 from .site.sitemap import entries, manifest_pages, remember_dates, robots_txt, write_sitemap
 
@@ -123,11 +125,12 @@ class ShelfGenerator(Generator):
         started = time.monotonic()
         progress = Progress("papers read", total=None)
         stamps = self.settings.get(STAMPS_KEY)
-        shelf = read_shelf(config.papers_path, config.cache_path / "papers", progress, stamps)
-        progress.done()
+        with collector_paused():
+            shelf = read_shelf(config.papers_path, config.cache_path / "papers", progress, stamps)
+            progress.done()
+            self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests)
         for error in shelf.errors:
             logger.warning("Skipped a paper file: %s", error)
-        self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests)
         logger.info(
             "Read %d papers in %.2f s (%d files parsed, the rest from the cache)",
             len(shelf.papers),
@@ -142,8 +145,17 @@ class ShelfGenerator(Generator):
         progress = Progress("pages rendered", total=None)
         dates: dict[str, dt.date] = self.context.setdefault(PAGE_DATES_KEY, {})
         started = time.monotonic()
-        pages = write_pages(remember_dates(all_pages(model, config), dates), self.env, config, out, progress)
+        # Paper pages whose inputs did not change since the last build are carried over
+        # without computing their keys (site.pagestate).
+        state_file = config.cache_path / "pages-state.marshal"
+        salt = render_salt(self.env, config)
+        state, last = page_state(model), read_page_state(state_file, salt)
+        carried = unchanged_papers(model, state, last)
+        specs = remember_dates(all_pages(model, config, carried), dates)
+        pages = write_pages(specs, self.env, config, out, progress)
         removed = out.finish()
+        if state != last:
+            write_page_state(state_file, salt, state)
         progress.done()
         logger.info(
             "Wrote %d pages in %.2f s (%d rewritten, %d rendered unchanged, %d kept by input key, %d stale removed)",

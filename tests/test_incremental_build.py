@@ -8,6 +8,7 @@ several pages.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 import shutil
@@ -169,6 +170,29 @@ def test_adding_a_paper_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> 
     assert "index.html" in changed
     assert "sitemap.xml" in changed
     assert not any(p.startswith("theme/") for p in changed)
+
+
+def test_a_retitled_paper_is_retitled_on_the_pages_that_list_it_as_related(tmp_path: Path) -> None:
+    papers = shelf(tmp_path, count=40)
+    built(tmp_path)
+    output = tmp_path / "output"
+    # A paper page that lists another as related, found in the built site itself.
+    page, other = next(
+        (page, match.group(1))
+        for page in sorted(output.glob("papers/*/index.html"))
+        for match in [re.search(r'related-heading.*?href="[^"]*/papers/([^/"]+)/"', page.read_text(), re.S)]
+        if match
+    )
+    path = papers / f"{other}.md"
+    retitled = parse_paper(path.read_text(encoding="utf-8"), str(path))
+    # The same words in capitals: search sees the same paper, so the related lists stay as
+    # they were, and only the title shown changes.
+    new_title = retitled.title.upper()
+    path.write_text(format_paper(retitled.replace(title=new_title)), encoding="utf-8")
+    built(tmp_path)
+    related = page.read_text().split("related-heading", 1)[1]
+    assert html.escape(new_title, quote=False) in related
+    assert html.escape(retitled.title, quote=False) not in related
 
 
 def test_deleted_output_is_made_again(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from pelican.generators import Generator
 
 from .. import urls
+from ..bulk import collector_paused
 from ..pelican_plugin import CONFIG_KEY, MODEL_KEY
 from ..progress import Progress
 from ..settings import SiteConfig
@@ -77,7 +78,8 @@ class SearchGenerator(Generator):
             related.computed,
             related.relisted,
         )
-        self.context[MODEL_KEY] = model.with_search(topics, related.related)
+        with collector_paused():
+            self.context[MODEL_KEY] = model.with_search(topics, related.related)
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]

@@ -115,8 +115,14 @@ class OutputWriter:
             self._paths[relpath] = key
 
     def claim(self, relpath: str, key: str = "") -> None:
-        """Record that ``relpath`` belongs to this build although it was not rewritten."""
-        self._claim(relpath, key)
+        """Record that ``relpath`` belongs to this build although it was not rewritten.
+
+        Nothing is written, so the path is not checked here (as ``write`` checks it);
+        ``finish`` checks every path it removes.
+        """
+        if relpath in self._paths:
+            raise BuildError(f"two pages of the site would both be written to {relpath}")
+        self._paths[relpath] = key
 
     def target(self, relpath: str, key: str = "") -> str:
         """Claim ``relpath`` for a file made elsewhere (another process); its absolute path.

@@ -11,8 +11,9 @@ last build is neither rendered nor compared; so its context is made lazily.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +35,15 @@ class PageSpec:
     # The day the page's content last changed, from the papers it shows (the sitemap's
     # lastmod); never the build's time, so that rebuilding changes nothing.
     updated: dt.date | None = None
-    # A digest of what the page shows ("" for pages that are always rendered).
-    key: str = ""
+    # A digest of what the page shows ("" for pages that are always rendered), or a
+    # function that computes it (only called when the page is not carried over).
+    key: str | Callable[[], str] = ""
+    # Whether the caller knows the page shows what it showed in the last build, so that
+    # it can be kept by the last build's key without computing its own.
+    carry: bool = False
+
+    def input_key(self) -> str:
+        return self.key() if callable(self.key) else self.key
 
     def variables(self) -> Mapping[str, Any]:
         return self.context() if callable(self.context) else self.context
@@ -85,32 +93,35 @@ def day_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
             )
 
 
-def paper_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
+def paper_pages(model: SiteModel, config: SiteConfig, carried: Collection[str] = frozenset()) -> Iterator[PageSpec]:
+    """Every paper's page; those of ``carried`` (``pagestate.unchanged_papers``) marked to be carried over."""
     by_slug, related, digests = model.by_slug, model.related, model.digests
+
+    def key(slug: str) -> str:
+        # Collections are named in the record itself; of a related paper the page shows
+        # its title only.
+        return input_key(
+            digests[slug],
+            [(t.slug, t.name) for t in model.topics_of(slug)],
+            [(other, by_slug[other].title) for other in related.get(slug, ()) if other in by_slug],
+        )
+
     for paper in model.papers:
         slug = paper.slug
         url = urls.paper(slug)
-        topics = model.topics_of(slug)
         yield PageSpec(
             url,
             "paper",
-            _paper_context(model, config, paper, url, topics),
+            _paper_context(model, config, paper, url),
             updated=paper.date,
-            # Collections are named in the record itself; of a related paper the page
-            # shows its title only.  (This runs for every paper on every build, hence
-            # the plain lookups.)
-            key=input_key(
-                digests[slug],
-                [(t.slug, t.name) for t in topics],
-                [(other, by_slug[other].title) for other in related.get(slug, ()) if other in by_slug],
-            ),
+            key=functools.partial(key, slug),
+            carry=slug in carried,
         )
 
 
-def _paper_context(
-    model: SiteModel, config: SiteConfig, paper: Paper, url: str, topics: Sequence[Listing]
-) -> Callable[[], dict[str, Any]]:
+def _paper_context(model: SiteModel, config: SiteConfig, paper: Paper, url: str) -> Callable[[], dict[str, Any]]:
     def make() -> dict[str, Any]:
+        topics = model.topics_of(paper.slug)
         related = model.related_to(paper.slug)
         absolute = f"{config.siteurl}/{url}" if config.siteurl else ""
         return {
@@ -177,10 +188,11 @@ def newest(papers: Sequence[Paper]) -> dt.date | None:
     return max((p.date for p in papers), default=None)
 
 
-def all_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
+def all_pages(model: SiteModel, config: SiteConfig, carried: Collection[str] = frozenset()) -> Iterator[PageSpec]:
+    """Every page of the site; the pages of the papers in ``carried`` marked to be carried over."""
     yield front_page(model, config)
     yield from index_pages(model, config)
     yield from day_pages(model, config)
     for listing in (*model.collections, *model.topics):
         yield from listing_pages(listing, config, model)
-    yield from paper_pages(model, config)
+    yield from paper_pages(model, config, carried)

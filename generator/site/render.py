@@ -55,10 +55,13 @@ def write_pages(
     count = 0
     for spec in specs:
         relpath = urls.file_for(spec.url)
+        count += 1
+        if spec.carry and writer.carry(relpath):
+            continue
         # The salt's first 64 bits are plenty to tell one build's salt from the last one's,
         # and a concatenation costs nothing beside hashing 100,000 keys again.
-        key = salt[:16] + spec.key if spec.key else ""
-        count += 1
+        own = spec.input_key()
+        key = salt[:16] + own if own else ""
         if not writer.keep(relpath, key):
             relpaths.append(relpath)
             todo.append((writer.target(relpath, key), functools.partial(_render, templates, config, spec)))
