@@ -150,9 +150,14 @@ class ShelfGenerator(Generator):
         state_file = config.cache_path / "pages-state.marshal"
         salt = render_salt(self.env, config)
         state, last = page_state(model), read_page_state(state_file, salt)
-        carried = unchanged_papers(model, state, last)
+        unchanged = {urls.file_for(urls.paper(slug)): slug for slug in unchanged_papers(model, state, last)}
+        for relpath in out.carry_all(unchanged):
+            del unchanged[relpath]
+        carried = set(unchanged.values())
+        for slug in carried:
+            dates[urls.paper(slug)] = model.by_slug[slug].date
         specs = remember_dates(all_pages(model, config, carried), dates)
-        pages = write_pages(specs, self.env, config, out, progress)
+        pages = len(carried) + write_pages(specs, self.env, config, out, progress)
         removed = out.finish()
         if state != last:
             write_page_state(state_file, salt, state)

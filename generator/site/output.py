@@ -14,6 +14,7 @@ import json
 import marshal
 import os
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +95,20 @@ class OutputWriter:
         self._paths[relpath] = key
         self.kept += 1
         return True
+
+    def carry_all(self, relpaths: Iterable[str]) -> list[str]:
+        """``carry`` each of ``relpaths``; return those that could not be carried."""
+        previous, paths, present = self.previous, self._paths, self.present
+        missed = []
+        before = len(paths)
+        for relpath in relpaths:
+            key = previous.get(relpath)
+            if key and relpath not in paths and present(relpath):
+                paths[relpath] = key
+            else:
+                missed.append(relpath)
+        self.kept += len(paths) - before
+        return missed
 
     def keep_all(self, key: str, prefix: str = "") -> bool:
         """``keep`` every file (under ``prefix``) that the last build made from ``key``, or none.

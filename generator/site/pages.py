@@ -36,11 +36,8 @@ class PageSpec:
     # lastmod); never the build's time, so that rebuilding changes nothing.
     updated: dt.date | None = None
     # A digest of what the page shows ("" for pages that are always rendered), or a
-    # function that computes it (only called when the page is not carried over).
+    # function that computes it (only called when the page is written or checked).
     key: str | Callable[[], str] = ""
-    # Whether the caller knows the page shows what it showed in the last build, so that
-    # it can be kept by the last build's key without computing its own.
-    carry: bool = False
 
     def input_key(self) -> str:
         return self.key() if callable(self.key) else self.key
@@ -93,8 +90,8 @@ def day_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
             )
 
 
-def paper_pages(model: SiteModel, config: SiteConfig, carried: Collection[str] = frozenset()) -> Iterator[PageSpec]:
-    """Every paper's page; those of ``carried`` (``pagestate.unchanged_papers``) marked to be carried over."""
+def paper_pages(model: SiteModel, config: SiteConfig, skip: Collection[str] = frozenset()) -> Iterator[PageSpec]:
+    """The page of every paper but those in ``skip`` (pages carried over from the last build)."""
     by_slug, related, digests = model.by_slug, model.related, model.digests
 
     def key(slug: str) -> str:
@@ -108,6 +105,8 @@ def paper_pages(model: SiteModel, config: SiteConfig, carried: Collection[str] =
 
     for paper in model.papers:
         slug = paper.slug
+        if slug in skip:
+            continue
         url = urls.paper(slug)
         yield PageSpec(
             url,
@@ -115,7 +114,6 @@ def paper_pages(model: SiteModel, config: SiteConfig, carried: Collection[str] =
             _paper_context(model, config, paper, url),
             updated=paper.date,
             key=functools.partial(key, slug),
-            carry=slug in carried,
         )
 
 
@@ -188,11 +186,11 @@ def newest(papers: Sequence[Paper]) -> dt.date | None:
     return max((p.date for p in papers), default=None)
 
 
-def all_pages(model: SiteModel, config: SiteConfig, carried: Collection[str] = frozenset()) -> Iterator[PageSpec]:
-    """Every page of the site; the pages of the papers in ``carried`` marked to be carried over."""
+def all_pages(model: SiteModel, config: SiteConfig, skip: Collection[str] = frozenset()) -> Iterator[PageSpec]:
+    """Every page of the site, less the pages of the papers in ``skip`` (carried over)."""
     yield front_page(model, config)
     yield from index_pages(model, config)
     yield from day_pages(model, config)
     for listing in (*model.collections, *model.topics):
         yield from listing_pages(listing, config, model)
-    yield from paper_pages(model, config, carried)
+    yield from paper_pages(model, config, skip)

@@ -56,8 +56,6 @@ def write_pages(
     for spec in specs:
         relpath = urls.file_for(spec.url)
         count += 1
-        if spec.carry and writer.carry(relpath):
-            continue
         # The salt's first 64 bits are plenty to tell one build's salt from the last one's,
         # and a concatenation costs nothing beside hashing 100,000 keys again.
         own = spec.input_key()
