@@ -133,27 +133,32 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
     last = _read_state(state_file, salt)
     state: dict[str, tuple[str, tuple, tuple]] = {}
     out.write(urls.API_INDEX, _json(index_record(model)))
-    relpaths: list[str] = []
-    todo: list[parallel.Job] = []
     touched: set[str] = set()  # lookup shards whose tables changed
+    unchanged: dict[str, Paper] = {}  # files whose paper's record and topics are as last time
+    check: list[Paper] = []
     for paper in model.papers:
         slug = paper.slug
-        path = urls.api_paper(slug)
         digest = model.digest(paper)
         topics = tuple((t.slug, t.name) for t in model.topics_of(slug))
         before = last.get(slug)
         if before is not None and before[0] == digest:
-            keys = before[2]
-            if before[1] == topics and out.carry(path):
-                state[slug] = before
+            state[slug] = (digest, topics, before[2])
+            if before[1] == topics:
+                unchanged[urls.api_paper(slug)] = paper
                 continue
         else:
-            keys = shard_keys(paper)
-            touched.update(shard for shard, _ in keys)
+            state[slug] = (digest, topics, shard_keys(paper))
+            touched.update(shard for shard, _ in state[slug][2])
             if before is not None:
                 touched.update(shard for shard, _ in before[2])
-        state[slug] = (digest, topics, keys)
-        key = input_key(salt, digest, topics)
+        check.append(paper)
+    check += [unchanged[path] for path in out.carry_all(unchanged)]
+    relpaths: list[str] = []
+    todo: list[parallel.Job] = []
+    for paper in check:
+        path = urls.api_paper(paper.slug)
+        _digest, topics, _keys = state[paper.slug]
+        key = input_key(salt, model.digest(paper), topics)
         if not out.keep(path, key):
             relpaths.append(path)
             todo.append((out.target(path, key), functools.partial(_record_json, paper, model, siteurl)))
