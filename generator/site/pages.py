@@ -85,7 +85,7 @@ def day_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
                     len(day.papers),
                     newer.date if newer else None,
                     older.date if older else None,
-                    [model.digest(p) for p in papers],
+                    shown(model, papers),
                 ),
             )
 
@@ -144,7 +144,6 @@ def listing_pages(listing: Listing, config: SiteConfig, model: SiteModel) -> Ite
     last = len(numbered)
     common = {"listing": listing, "nav": f"{listing.kind}s", "last_page": last}
     about = (listing.kind, listing.slug, listing.name, listing.query, last)
-    digest = model.digest
     landing = listing.papers[:size]
     older = page_url(listing.slug, last - 1) if last > 1 else None
     yield PageSpec(
@@ -153,7 +152,7 @@ def listing_pages(listing: Listing, config: SiteConfig, model: SiteModel) -> Ite
         {**common, "papers": list(landing), "page": None, "older_url": older, "newer_url": None},
         updated=newest(listing.papers),
         # Only the landing page shows how many papers the listing has.
-        key=input_key(*about, None, len(listing.papers), older, [digest(p) for p in landing]),
+        key=input_key(*about, None, len(listing.papers), older, shown(model, landing)),
     )
     for number, papers in numbered:
         older = page_url(listing.slug, number - 1) if number > 1 else None
@@ -163,7 +162,7 @@ def listing_pages(listing: Listing, config: SiteConfig, model: SiteModel) -> Ite
             "listing",
             {**common, "papers": list(papers), "page": number, "older_url": older, "newer_url": newer},
             updated=newest(papers),
-            key=input_key(*about, number, older, newer, [digest(p) for p in papers]),
+            key=input_key(*about, number, older, newer, shown(model, papers)),
         )
 
 
@@ -179,6 +178,14 @@ def index_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
         months.setdefault(day.date.strftime("%B %Y"), []).append(day)
     yield PageSpec(urls.ARCHIVES, "archives", {"months": months, "nav": "archives"}, updated=latest)
     yield PageSpec(urls.NOT_FOUND, "404", {"nav": ""})
+
+
+def shown(model: SiteModel, papers: Sequence[Paper]) -> str:
+    """The records a listing page shows, for its key: their digests, run together (the
+    digests are all of one length; a list of them cost more to key than the rest of the
+    page's key, for thousands of listing pages on every build)."""
+    digests = model.digests
+    return "".join([digests[p.slug] for p in papers])
 
 
 def newest(papers: Sequence[Paper]) -> dt.date | None:

@@ -33,11 +33,15 @@ PageState = dict[str, tuple[bytes, str]]  # slug -> (fingerprint, record digest)
 def page_state(model: SiteModel) -> PageState:
     """This build's record: each paper's fingerprint and digest."""
     related, digests = model.related, model.digests
+    topics: dict[str, str] = {}
+    for topic in model.topics:
+        for paper in topic.papers:
+            topics[paper.slug] = topics.get(paper.slug, "") + topic.slug + "\x1f"
+    blake2b = hashlib.blake2b
     state: PageState = {}
-    for paper in model.papers:
-        slug = paper.slug
-        shown = "\x1f".join([*(t.slug for t in model.topics_of(slug)), "\x1e", *related.get(slug, ())])
-        state[slug] = (hashlib.blake2b(shown.encode("utf-8"), digest_size=12).digest(), digests[slug])
+    for slug, digest in digests.items():
+        shown = topics.get(slug, "") + "\x1e" + "\x1f".join(related.get(slug, ()))
+        state[slug] = (blake2b(shown.encode("utf-8"), digest_size=12).digest(), digest)
     return state
 
 
