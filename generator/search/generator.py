@@ -24,7 +24,7 @@ from ..site.output import OutputWriter
 from ..site.pages import PageSpec
 from ..site.render import write_pages
 from .export import export_index, record_export
-from .index import content_hash, update_index
+from .index import content_hashes, update_index
 from .related import update_related
 from .topics import check_topics, update_topics
 
@@ -44,7 +44,7 @@ class SearchGenerator(Generator):
         model: SiteModel = self.context[MODEL_KEY]
         check_topics(config.topics)
         progress = Progress("search index", total=len(model.papers))
-        hashes = {p.slug: content_hash(p) for p in model.papers}
+        hashes = content_hashes(model.papers, model.digests, config.cache_path / "search-hashes.marshal")
         update = update_index(index_dir(config), model.papers, config.topics, progress.update, hashes)
         progress.done()
         logger.info("%s", update.summary())
