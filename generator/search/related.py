@@ -1,66 +1,60 @@
-"""Related papers: each paper's five nearest neighbours by shared key terms, kept incrementally.
+"""Related papers: each paper's five nearest neighbours by shared key words, a function of the shelf alone.
 
-The method, chosen to stay cheap as the shelf grows:
+The method:
 
-1. A paper's *signature* is its 12 most distinctive stemmed words (title words count
-   twice), weighted by ``(1 + log tf) * idf`` with the document frequencies of the Whoosh
-   index, and scaled to unit length.
-2. Two papers' similarity is the dot product of their signatures (a cosine over the
-   signature words), so it is symmetric: if B is close to A, A is as close to B.
-3. An inverted list maps each signature word to the papers whose signature holds it,
-   heaviest first, and keeps only the ``LIST_CAP`` papers for which the word weighs most
-   (ties by slug).  A paper's score against another is summed over their shared words
-   through these capped lists: each paper costs at most ``SIGNATURE_TERMS × LIST_CAP``
-   additions, whatever the size of the shelf, so the whole shelf costs time linear in
-   its size (before, a common word's list of thousands of papers was walked for every
-   paper holding it: quadratic, 750 s at 100,000 papers).  A paper for which a word
-   weighs little is not found through that word; it is found through its rarer words,
-   which are the ones that say most about what it is about.  The cap makes the score
-   an approximation of the cosine, and no longer exactly symmetric.
+1. A paper's *signature* is its 12 heaviest stemmed words (title words count twice),
+   weighted ``(1 + log tf) * idf`` and scaled to unit length; ties go to the first word.
+2. ``idf`` depends on the word's document frequency (papers holding it) only through its
+   power of two: ``IDF_CEILING - floor(log2 df)``.  A word on one paper only says nothing
+   about which papers are related, so it weighs nothing and takes no place in a signature.
+3. An inverted list maps each word to the papers whose signature holds it, and keeps only
+   the ``LIST_CAP`` papers for which the word weighs most (ties by slug).  A paper's score
+   against another is the sum, over the words of its signature, of the two weights when
+   the other paper is on the word's capped list: each paper costs at most ``12 × 48``
+   additions, so the shelf costs time linear in its size.  The five best scores are the
+   related papers, ties by slug.
 
-Signatures and lists are cached (``related.pickle`` in the search cache).  A build
-computes signatures only for new or changed papers; a new paper enters the list of each
-paper it beats the fifth neighbour of, and papers that listed a removed or changed paper
-are recomputed.  Adding one paper therefore touches its candidates only, whatever the
-size of the shelf.  Signatures keep the word statistics of the day they were computed;
-deleting the cache recomputes everything with today's.
+Why not the textbook ``log((N + 1) / (df + 1))`` the method used before: it moves every
+word's weight whenever a paper joins, so a signature kept from an earlier build was stale,
+and an incremental build listed other neighbours than a cold build of the same shelf.  With
+the weight above, a paper joining changes a word's weight only when the word's document
+frequency reaches a power of two, which is rare for any common word.  Everything computed
+is then a function of the shelf alone, and an update can find exactly what a change
+touches (see ``_Update``): the papers holding a word whose weight moved get new signatures;
+a capped list that changed concerns the papers holding its word, which recompute their list
+only when a paper that moved was in their five, and otherwise just weigh the newcomers
+against it.  Adding a paper costs a few hundred rows of the store, whatever the shelf's size.
+
+The fixed ``IDF_CEILING`` weighs common words a little more, relative to rare ones, than
+the textbook idf does on a small shelf; leaving out the one-paper words more than makes up
+for it (on the sample shelf more related papers share a collection than before).
 """
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import logging
 import math
-import pickle
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import write_atomic
 from ..model import Paper
-from .index import content_hash
 from .query import open_index
-from .schema import text_analyzer
+from .related_store import RelatedStore, Scored, Shelf, Signature
+from .schema import SCHEMA_VERSION, text_analyzer
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_TERMS = 12
 LIST_CAP = 48
-_VERSION = 2
+IDF_CEILING = 20  # papers up to 2**19 share a word before it weighs no more than 1
+COLD_SHARE = 0.2  # past this share of the shelf changed, computing afresh is quicker
+_VERSION = 3
 
-Signature = tuple[tuple[str, float], ...]
-
-
-@dataclass
-class RelatedCache:
-    version: int = _VERSION
-    count: int = 0  # papers related lists were computed for
-    hashes: dict[str, str] = field(default_factory=dict)
-    signatures: dict[str, Signature] = field(default_factory=dict)
-    related: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)  # best first
+Counts = Mapping[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,129 +67,262 @@ class RelatedUpdate:
 
 def update_related(
     index_dir: Path,
-    cache_file: Path,
+    store_file: Path,
     papers: Sequence[Paper],
     count: int = 5,
     progress: Callable[[int], None] = lambda _n: None,
+    *,
+    cold_share: float = COLD_SHARE,
 ) -> RelatedUpdate:
-    """The ``count`` most related papers of each paper (slug -> slugs, best first)."""
+    """The ``count`` most related papers of each paper (slug -> slugs, best first).
+
+    ``index_dir`` is the Whoosh index of exactly ``papers``; ``store_file`` keeps the state
+    between builds.  The answer is the same whatever the store holds; past ``cold_share``
+    of the shelf changed, it is computed afresh rather than updated."""
     started = time.monotonic()
-    cache = _load(cache_file)
-    if cache.count != count:
-        cache = RelatedCache(count=count)
-    hashes = {p.slug: content_hash(p) for p in papers}
-    stale = {slug for slug, h in cache.hashes.items() if hashes.get(slug) != h}
-    fresh = [p for p in papers if cache.hashes.get(p.slug) != hashes[p.slug]]
-
-    for slug in stale:
-        cache.signatures.pop(slug, None)
-        cache.related.pop(slug, None)
-        cache.hashes.pop(slug, None)
-    # Papers that listed a paper which changed or left must look again.
-    dirty = {slug for slug, items in cache.related.items() if any(other in stale for other, _ in items)}
-
-    if fresh:
-        ix = open_index(index_dir)
-        with ix.searcher() as searcher:
-            idf = _Idf(searcher.reader())
-            analyzer = text_analyzer()
-            for n, paper in enumerate(fresh, start=1):
-                cache.signatures[paper.slug] = signature(paper, analyzer, idf)
-                cache.hashes[paper.slug] = hashes[paper.slug]
-                if n % 1000 == 0:
-                    progress(n)
-
-    postings = _inverted(cache.signatures)
-    fresh_slugs = {p.slug for p in fresh}
-    for paper in fresh:
-        scores = _similar(paper.slug, cache.signatures, postings)
-        cache.related[paper.slug] = _best(scores, count)
-        # The new paper may beat the last neighbour of papers it is close to.
-        for other, score in scores.items():
-            if other in fresh_slugs or other in dirty:
-                continue
-            cache.related[other] = _best({**dict(cache.related.get(other, ())), paper.slug: score}, count)
-    for slug in dirty - fresh_slugs:
-        cache.related[slug] = _best(_similar(slug, cache.signatures, postings), count)
-
-    if fresh or stale:
-        _save(cache_file, cache)
+    keys = {p.slug: paper_key(p) for p in papers}
+    params = (_VERSION, SCHEMA_VERSION, count, SIGNATURE_TERMS, LIST_CAP, IDF_CEILING)
+    store = RelatedStore.open(store_file, params)
+    if store is not None:
+        try:
+            shelf = store.shelf()
+            changes = sum(1 for s, k in keys.items() if shelf.get(s, ("",))[0] != k) + len(shelf.keys() - keys)
+            if changes <= cold_share * len(keys):
+                update = _Update(store, index_dir, count).run(papers, keys, shelf)
+                return RelatedUpdate(update.output, update.computed, update.relisted, time.monotonic() - started)
+        finally:
+            store.close()
+    related = compute(papers, count, progress)
+    shelf = {p.slug: (keys[p.slug], tuple(s for s, _ in related.related[p.slug])) for p in papers}
+    RelatedStore.write_all(store_file, params, shelf, related.counts, related.df, related.signatures, related.related)
     return RelatedUpdate(
-        related={slug: tuple(s for s, _ in items) for slug, items in cache.related.items() if slug in hashes},
-        computed=len(fresh),
-        relisted=len(dirty - fresh_slugs),
-        seconds=time.monotonic() - started,
+        {s: r for s, (_, r) in shelf.items()}, len(papers), len(papers), time.monotonic() - started
     )
 
 
-def signature(paper: Paper, analyzer: object, idf: Callable[[str], float]) -> Signature:
-    tf: Counter[str] = Counter()
-    for token in analyzer(paper.title):  # type: ignore[operator]
-        tf[token.text] += 2
-    for token in analyzer(paper.abstract):  # type: ignore[operator]
-        tf[token.text] += 1
-    weights = {term: (1 + math.log(n)) * idf(term) for term, n in tf.items()}
-    top = heapq.nlargest(SIGNATURE_TERMS, weights.items(), key=lambda item: (item[1], item[0]))
-    norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-    return tuple((term, w / norm) for term, w in top if w > 0)
+@dataclass
+class Related:
+    """Everything the method computes for a shelf."""
+
+    counts: dict[str, dict[str, int]]
+    df: Counter[str]
+    signatures: dict[str, Signature]
+    related: dict[str, Scored]
 
 
-class _Idf:
-    """Inverse document frequency from the index, the larger of title's and abstract's."""
-
-    def __init__(self, reader: object) -> None:
-        self.reader = reader
-        self.total = max(reader.doc_count_all(), 1)  # type: ignore[attr-defined]
-        self.cache: dict[str, float] = {}
-
-    def __call__(self, term: str) -> float:
-        value = self.cache.get(term)
-        if value is None:
-            df = max(
-                self.reader.doc_frequency("title", term),  # type: ignore[attr-defined]
-                self.reader.doc_frequency("abstract", term),  # type: ignore[attr-defined]
-            )
-            value = self.cache[term] = math.log((self.total + 1) / (df + 1))
-        return value
-
-
-def _inverted(signatures: Mapping[str, Signature]) -> dict[str, list[tuple[str, float]]]:
-    postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+def compute(papers: Sequence[Paper], count: int = 5, progress: Callable[[int], None] = lambda _n: None) -> Related:
+    """The related papers of ``papers``, from nothing."""
+    analyzer = text_analyzer()
+    counts = {}
+    for n, paper in enumerate(papers, start=1):
+        counts[paper.slug] = word_counts(paper, analyzer)
+        if n % 1000 == 0:
+            progress(n)
+    df: Counter[str] = Counter()
+    for words in counts.values():
+        df.update(words.keys())
+    signatures = {slug: signature(words, df) for slug, words in counts.items()}
+    holders: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for slug, sig in signatures.items():
-        for term, weight in sig:
-            postings[term].append((slug, weight))
-    return {
-        term: items if len(items) <= LIST_CAP else heapq.nsmallest(LIST_CAP, items, key=lambda i: (-i[1], i[0]))
-        for term, items in postings.items()
-    }
+        for word, weight in sig:
+            holders[word].append((slug, weight))
+    lists = {word: capped(items) for word, items in holders.items()}
+    related = {slug: best(scores(slug, sig, lists), count) for slug, sig in signatures.items()}
+    return Related(counts, df, signatures, related)
 
 
-def _similar(slug: str, signatures: Mapping[str, Signature], postings: Mapping[str, list]) -> dict[str, float]:
-    scores: dict[str, float] = defaultdict(float)
-    for term, weight in signatures.get(slug, ()):
-        for other, other_weight in postings.get(term, ()):
-            scores[other] += weight * other_weight
-    scores.pop(slug, None)
-    return scores
+def paper_key(paper: Paper) -> str:
+    """What a paper's signature is computed from: its title and abstract."""
+    return f"{paper.title}\x1f{paper.abstract}"
 
 
-def _best(scores: Mapping[str, float], count: int) -> tuple[tuple[str, float], ...]:
+def word_counts(paper: Paper, analyzer: Callable[[str], Iterable]) -> dict[str, int]:
+    """Stemmed word -> occurrences, title words counted twice."""
+    counts: dict[str, int] = {}
+    for token in analyzer(paper.title):
+        counts[token.text] = counts.get(token.text, 0) + 2
+    for token in analyzer(paper.abstract):
+        counts[token.text] = counts.get(token.text, 0) + 1
+    return counts
+
+
+def idf(df: int) -> int:
+    """How much a word on ``df`` papers says about a paper: 0 for a word on one paper only."""
+    return 0 if df < 2 else max(IDF_CEILING - df.bit_length() + 1, 1)
+
+
+def signature(counts: Counts, df: Mapping[str, int]) -> Signature:
+    """The ``SIGNATURE_TERMS`` heaviest words of a paper, weights scaled to unit length."""
+    weights = []
+    for word, n in counts.items():
+        value = idf(df[word])
+        if value:
+            weights.append((-(1 + math.log(n)) * value, word))
+    top = heapq.nsmallest(SIGNATURE_TERMS, weights)
+    norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
+    return tuple((word, -w / norm) for w, word in top)
+
+
+def capped(holders: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    """The ``LIST_CAP`` (slug, weight) with the heaviest weight, ties by slug."""
+    return tuple(heapq.nsmallest(LIST_CAP, holders, key=lambda item: (-item[1], item[0])))
+
+
+def scores(slug: str, sig: Signature, lists: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, float]:
+    """Every other paper's score against ``slug``, through the capped lists of its words."""
+    totals: dict[str, float] = {}
+    for word, weight in sig:
+        for other, other_weight in lists[word]:
+            if other != slug:
+                totals[other] = totals.get(other, 0.0) + weight * other_weight
+    return totals
+
+
+def best(scored: Mapping[str, float], count: int) -> Scored:
     # Ties go to the alphabetically first slug, so lists do not depend on history.
-    return tuple(heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0])))
+    return tuple(heapq.nsmallest(count, scored.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _load(path: Path) -> RelatedCache:
-    try:
-        with path.open("rb") as handle:
-            cache = pickle.load(handle)
-    except FileNotFoundError:
-        return RelatedCache()
-    except Exception:  # noqa: BLE001 -- an unreadable cache is recomputed
-        logger.info("Recomputing related papers: cannot read %s", path)
-        return RelatedCache()
-    return cache if isinstance(cache, RelatedCache) and cache.version == _VERSION else RelatedCache()
+class _Update:
+    """One build's changes applied to the stored state, touching only what they concern.
 
+    A signature depends on the paper's words and their idf; a capped list on its holders'
+    signatures; a related list on the paper's signature and the capped lists of its words.
+    So: new papers and papers holding a word whose idf moved get signatures computed; the
+    lists of every word in an old or new signature that changed are taken again; and each
+    paper holding a word whose list changed either recomputes its list (a paper that moved
+    was in its five) or weighs the papers that moved against its fifth.
+    """
 
-def _save(path: Path, cache: RelatedCache) -> None:
-    with contextlib.suppress(OSError):
-        write_atomic(path, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+    def __init__(self, store: RelatedStore, index_dir: Path, count: int) -> None:
+        self.store = store
+        self.index_dir = index_dir
+        self.count = count
+        self.computed = 0
+        self.relisted = 0
+        self.output: dict[str, tuple[str, ...]] = {}
+        self._lists: dict[str, dict[str, float]] = {}
+        self._sigs: dict[str, Signature] = {}
+
+    def run(self, papers: Sequence[Paper], keys: Mapping[str, str], shelf: Shelf) -> _Update:
+        store = self.store
+        fresh = [p for p in papers if shelf.get(p.slug, ("",))[0] != keys[p.slug]]
+        gone = [s for s, (k, _) in shelf.items() if keys.get(s) != k]
+        self.output = {s: r for s, (_, r) in shelf.items()}
+        if not fresh and not gone:
+            return self
+        removed = {s for s in gone if s not in keys}
+        analyzer = text_analyzer()
+        new_counts = {p.slug: word_counts(p, analyzer) for p in fresh}
+        old_counts = store.counts(gone)
+        delta: Counter[str] = Counter()
+        for words in old_counts.values():
+            delta.subtract(words.keys())
+        for words in new_counts.values():
+            delta.update(words.keys())
+        moved_df = [w for w, d in delta.items() if d]
+        old_df = store.df(moved_df)
+        new_df = {w: old_df.get(w, 0) + delta[w] for w in moved_df}
+        rising = [w for w in moved_df if idf(new_df[w]) > idf(old_df.get(w, 0))]
+        falling = [w for w in moved_df if idf(new_df[w]) < idf(old_df.get(w, 0))]
+        store.set_df(new_df)
+        for slug in gone:
+            store.set_counts(slug, None)
+        for slug, words in new_counts.items():
+            store.set_counts(slug, words)
+
+        # Signatures: a falling word can only leave signatures; a rising one can enter any
+        # signature of a paper that holds it, which the Whoosh index knows.
+        resign = set(new_counts) | {s for w in falling for s in store.holders(w)} | self._containing(rising)
+        resign = {s for s in resign if s in keys}  # the index holds exactly the shelf
+        counts = {**store.counts(resign - new_counts.keys()), **new_counts}
+        df = store.df({w for words in counts.values() for w in words})
+        old = store.papers(resign | set(gone))
+        new_sigs = {slug: signature(counts[slug], df) for slug in resign}
+        self.computed = len(new_sigs)
+        changed = {s for s, sig in new_sigs.items() if s not in old or old[s][0] != sig} | (removed & old.keys())
+        self._sigs = {**{s: sig for s, (sig, _) in old.items()}, **new_sigs}
+        words = {w for s in changed for sig in (old.get(s, ((),))[0], new_sigs.get(s, ())) for w, _ in sig}
+        before = {w: dict(store.top(w, LIST_CAP)) for w in words}
+        for slug in sorted(changed):
+            store.set_paper(slug, old[slug][0] if slug in old else None, new_sigs.get(slug))
+        moved: dict[str, set[str]] = {}
+        for word in words:
+            after = self._list(word)
+            moved[word] = {s for s in before[word].keys() | after.keys() if before[word].get(s) != after.get(s)}
+
+        # Related lists.
+        full = changed - removed
+        candidates: dict[str, set[str]] = defaultdict(set)
+        for word, slugs in moved.items():
+            if slugs:
+                for holder in store.holders(word):
+                    if holder not in full:
+                        candidates[holder] |= slugs
+        current = store.papers(full | candidates.keys())
+        for holder, slugs in candidates.items():
+            sig, related = current[holder]
+            if any(s in slugs for s, _ in related):
+                full.add(holder)
+                continue
+            extra = {s: self._score(sig, s) for s in slugs if s != holder and s not in removed}
+            extra = {s: v for s, v in extra.items() if v}
+            if extra:
+                self._relist(holder, best({**dict(related), **extra}, self.count), related)
+        for slug in full:
+            sig = new_sigs[slug] if slug in new_sigs else current[slug][0]
+            for word, _ in sig:
+                self._list(word)
+            self._relist(slug, best(scores(slug, sig, self._ordered(sig)), self.count), None)
+        self.relisted = len(full)
+
+        for slug in removed:
+            self.output.pop(slug, None)
+        store.set_shelf({p.slug: (keys[p.slug], self.output[p.slug]) for p in papers})
+        store.commit()
+        return self
+
+    def _relist(self, slug: str, related: Scored, before: Scored | None) -> None:
+        if related != before:
+            self.store.set_related(slug, related)
+        self.output[slug] = tuple(s for s, _ in related)
+
+    def _list(self, word: str) -> dict[str, float]:
+        """``word``'s capped list as it stands in the store (read once per update)."""
+        found = self._lists.get(word)
+        if found is None:
+            found = self._lists[word] = dict(self.store.top(word, LIST_CAP))
+        return found
+
+    def _ordered(self, sig: Signature) -> dict[str, tuple[tuple[str, float], ...]]:
+        # Dicts keep the store's order (heaviest first, ties by slug), as ``compute`` has it.
+        return {word: tuple(self._lists[word].items()) for word, _ in sig}
+
+    def _score(self, sig: Signature, other: str) -> float:
+        """``other``'s score against the paper of ``sig``, summed in the order ``scores`` sums it."""
+        if other not in self._sigs:
+            self._sigs.update((s, found) for s, (found, _) in self.store.papers([other]).items())
+        # Only the words of its own signature can put ``other`` on a list.
+        words = {word for word, _ in self._sigs.get(other, ())}
+        total = 0.0
+        for word, weight in sig:
+            if word not in words:
+                continue
+            other_weight = self._list(word).get(other)
+            if other_weight is not None:
+                total = total + weight * other_weight
+        return total
+
+    def _containing(self, words: Sequence[str]) -> set[str]:
+        """Papers with any of ``words`` in their title or abstract."""
+        if not words:
+            return set()
+        found: set[str] = set()
+        with open_index(self.index_dir).searcher() as searcher:
+            reader = searcher.reader()
+            slugs = reader.column_reader("slug")
+            for word in words:
+                for field in ("title", "abstract"):
+                    if (field, word) in reader:
+                        found.update(slugs[doc] for doc in reader.postings(field, word).all_ids())
+        return found
