@@ -42,8 +42,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Paper
+from .index import content_hash, read_known
 from .query import open_index
-from .related_store import RelatedStore, Scored, Shelf, Signature
+from .related_store import RelatedStore, Scored, Signature
 from .schema import SCHEMA_VERSION, text_analyzer
 
 logger = logging.getLogger(__name__)
@@ -80,24 +81,37 @@ def update_related(
     between builds.  The answer is the same whatever the store holds; past ``cold_share``
     of the shelf changed, it is computed afresh rather than updated."""
     started = time.monotonic()
-    keys = {p.slug: paper_key(p) for p in papers}
+    keys = paper_keys(index_dir, papers)
     params = (_VERSION, SCHEMA_VERSION, count, SIGNATURE_TERMS, LIST_CAP, IDF_CEILING)
-    store = RelatedStore.open(store_file, params)
+    store = RelatedStore.open(store_file, params, count)
     if store is not None:
         try:
-            shelf = store.shelf()
-            changes = sum(1 for s, k in keys.items() if shelf.get(s, ("",))[0] != k) + len(shelf.keys() - keys)
-            if changes <= cold_share * len(keys):
-                update = _Update(store, index_dir, count).run(papers, keys, shelf)
-                return RelatedUpdate(update.output, update.computed, update.relisted, time.monotonic() - started)
+            known, related = store.shelf()
+            if known == keys:
+                return RelatedUpdate(related, 0, 0, time.monotonic() - started)
+            fresh = [p for p in papers if known.get(p.slug) != keys[p.slug]]
+            gone = [s for s, k in known.items() if keys.get(s) != k]
+            if len(fresh) + len(gone) <= cold_share * len(keys):
+                update = _Update(store, index_dir, count, related)
+                update.run(fresh, gone, set(known) - set(keys))
+                store.set_shelf(dict(keys), related)
+                store.commit()
+                return RelatedUpdate(related, update.computed, update.relisted, time.monotonic() - started)
         finally:
             store.close()
-    related = compute(papers, count, progress)
-    shelf = {p.slug: (keys[p.slug], tuple(s for s, _ in related.related[p.slug])) for p in papers}
-    RelatedStore.write_all(store_file, params, shelf, related.counts, related.df, related.signatures, related.related)
-    return RelatedUpdate(
-        {s: r for s, (_, r) in shelf.items()}, len(papers), len(papers), time.monotonic() - started
+    computed = compute(papers, count, progress)
+    related = {slug: tuple(s for s, _ in items) for slug, items in computed.related.items()}
+    RelatedStore.write_all(
+        store_file,
+        params,
+        count,
+        (dict(keys), related),
+        computed.counts,
+        computed.df,
+        computed.signatures,
+        computed.related,
     )
+    return RelatedUpdate(related, len(papers), len(papers), time.monotonic() - started)
 
 
 @dataclass
@@ -131,9 +145,12 @@ def compute(papers: Sequence[Paper], count: int = 5, progress: Callable[[int], N
     return Related(counts, df, signatures, related)
 
 
-def paper_key(paper: Paper) -> str:
-    """What a paper's signature is computed from: its title and abstract."""
-    return f"{paper.title}\x1f{paper.abstract}"
+def paper_keys(index_dir: Path, papers: Sequence[Paper]) -> Mapping[str, str]:
+    """slug -> hash of the paper's indexed record: the index's own, if it holds these papers."""
+    known = read_known(index_dir)
+    if known is not None and len(known) == len(papers) and all(p.slug in known for p in papers):
+        return known  # hashing 100,000 papers again would take a second
+    return {p.slug: content_hash(p) for p in papers}
 
 
 def word_counts(paper: Paper, analyzer: Callable[[str], Iterable]) -> dict[str, int]:
@@ -194,24 +211,20 @@ class _Update:
     was in its five) or weighs the papers that moved against its fifth.
     """
 
-    def __init__(self, store: RelatedStore, index_dir: Path, count: int) -> None:
+    def __init__(self, store: RelatedStore, index_dir: Path, count: int, output: dict[str, tuple[str, ...]]) -> None:
         self.store = store
         self.index_dir = index_dir
         self.count = count
+        self.output = output  # slug -> related slugs, brought up to date in place
         self.computed = 0
         self.relisted = 0
-        self.output: dict[str, tuple[str, ...]] = {}
         self._lists: dict[str, dict[str, float]] = {}
         self._sigs: dict[str, Signature] = {}
 
-    def run(self, papers: Sequence[Paper], keys: Mapping[str, str], shelf: Shelf) -> _Update:
+    def run(self, fresh: Sequence[Paper], gone: Sequence[str], removed: set[str]) -> None:
+        """Apply ``fresh`` papers (new or changed), the old versions of ``gone`` ones (changed
+        or removed) and the departure of ``removed`` ones."""
         store = self.store
-        fresh = [p for p in papers if shelf.get(p.slug, ("",))[0] != keys[p.slug]]
-        gone = [s for s, (k, _) in shelf.items() if keys.get(s) != k]
-        self.output = {s: r for s, (_, r) in shelf.items()}
-        if not fresh and not gone:
-            return self
-        removed = {s for s in gone if s not in keys}
         analyzer = text_analyzer()
         new_counts = {p.slug: word_counts(p, analyzer) for p in fresh}
         old_counts = store.counts(gone)
@@ -234,7 +247,7 @@ class _Update:
         # Signatures: a falling word can only leave signatures; a rising one can enter any
         # signature of a paper that holds it, which the Whoosh index knows.
         resign = set(new_counts) | {s for w in falling for s in store.holders(w)} | self._containing(rising)
-        resign = {s for s in resign if s in keys}  # the index holds exactly the shelf
+        resign -= removed
         counts = {**store.counts(resign - new_counts.keys()), **new_counts}
         df = store.df({w for words in counts.values() for w in words})
         old = store.papers(resign | set(gone))
@@ -246,46 +259,53 @@ class _Update:
         before = {w: dict(store.top(w, LIST_CAP)) for w in words}
         for slug in sorted(changed):
             store.set_paper(slug, old[slug][0] if slug in old else None, new_sigs.get(slug))
-        moved: dict[str, set[str]] = {}
+        moved: set[str] = set()  # papers whose entry on some list changed
+        rose: set[str] = set()  # papers which entered a list or weigh more on one
         for word in words:
             after = self._list(word)
-            moved[word] = {s for s in before[word].keys() | after.keys() if before[word].get(s) != after.get(s)}
+            for slug in before[word].keys() | after.keys():
+                was, now = before[word].get(slug), after.get(slug)
+                if was != now:
+                    moved.add(slug)
+                    if now is not None and (was is None or now > was):
+                        rose.add(slug)
 
-        # Related lists.
-        full = changed - removed
+        # Related lists: a paper whose signature changed, or which lists a paper that moved,
+        # is listed again; a paper that rose is weighed against the fifth of every paper it
+        # may now beat (``contenders``), and nothing else can change.
+        for slug in removed & old.keys():
+            store.set_related(slug, (), old[slug][1], ())
+        full = (changed | store.listing(moved)) - removed
         candidates: dict[str, set[str]] = defaultdict(set)
-        for word, slugs in moved.items():
-            if slugs:
-                for holder in store.holders(word):
-                    if holder not in full:
-                        candidates[holder] |= slugs
+        for slug in sorted(rose - removed):
+            entries = [(word, weight) for word, weight in self._sig(slug) if slug in self._list(word)]
+            for holder in store.contenders(entries) - full:
+                if holder != slug:
+                    candidates[holder].add(slug)
         current = store.papers(full | candidates.keys())
         for holder, slugs in candidates.items():
             sig, related = current[holder]
-            if any(s in slugs for s, _ in related):
-                full.add(holder)
-                continue
-            extra = {s: self._score(sig, s) for s in slugs if s != holder and s not in removed}
-            extra = {s: v for s, v in extra.items() if v}
-            if extra:
-                self._relist(holder, best({**dict(related), **extra}, self.count), related)
+            extra = {s: self._score(sig, s) for s in slugs}
+            self._relist(holder, sig, related, best({**dict(related), **extra}, self.count))
         for slug in full:
-            sig = new_sigs[slug] if slug in new_sigs else current[slug][0]
+            sig = self._sig(slug)
             for word, _ in sig:
                 self._list(word)
-            self._relist(slug, best(scores(slug, sig, self._ordered(sig)), self.count), None)
+            self._relist(slug, sig, current[slug][1], best(scores(slug, sig, self._ordered(sig)), self.count))
         self.relisted = len(full)
 
         for slug in removed:
             self.output.pop(slug, None)
-        store.set_shelf({p.slug: (keys[p.slug], self.output[p.slug]) for p in papers})
-        store.commit()
-        return self
 
-    def _relist(self, slug: str, related: Scored, before: Scored | None) -> None:
+    def _relist(self, slug: str, sig: Signature, before: Scored, related: Scored) -> None:
         if related != before:
-            self.store.set_related(slug, related)
+            self.store.set_related(slug, sig, before, related)
         self.output[slug] = tuple(s for s, _ in related)
+
+    def _sig(self, slug: str) -> Signature:
+        if slug not in self._sigs:
+            self._sigs.update((s, found) for s, (found, _) in self.store.papers([slug]).items())
+        return self._sigs[slug]
 
     def _list(self, word: str) -> dict[str, float]:
         """``word``'s capped list as it stands in the store (read once per update)."""
@@ -300,10 +320,8 @@ class _Update:
 
     def _score(self, sig: Signature, other: str) -> float:
         """``other``'s score against the paper of ``sig``, summed in the order ``scores`` sums it."""
-        if other not in self._sigs:
-            self._sigs.update((s, found) for s, (found, _) in self.store.papers([other]).items())
         # Only the words of its own signature can put ``other`` on a list.
-        words = {word for word, _ in self._sigs.get(other, ())}
+        words = {word for word, _ in self._sig(other)}
         total = 0.0
         for word, weight in sig:
             if word not in words:
