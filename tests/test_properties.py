@@ -24,7 +24,8 @@ from generator.paperfile import format_paper, parse_paper
 from generator.records import RecordError, make_paper
 from generator.search import BadQuery, search
 from generator.search.index import update_index
-from generator.search.related import LIST_CAP, compute, update_related
+from generator.search.related import LIST_CAP, WordCounter, compute, update_related
+from generator.search.schema import text_analyzer
 from generator.sources.jsonl import parse_jsonl
 from generator.sources.listing_dump import parse_listing_dump
 from generator.text import clean_line
@@ -369,3 +370,10 @@ def test_related_papers_updated_one_build_at_a_time_equal_related_papers_from_sc
             update = update_related(index_dir, store, papers, cold_share=math.inf)
             scratch = compute(papers)
             assert dict(update.related) == {s: tuple(o for o, _ in items) for s, items in scratch.related.items()}
+
+
+@PROPERTY
+@given(st.text(max_size=200) | abstracts)
+def test_related_papers_count_exactly_the_words_the_index_holds(text: str) -> None:
+    # The index tells which papers hold a word: both must cut and stem text alike.
+    assert list(WordCounter().words(text)) == [token.text for token in text_analyzer()(text)]

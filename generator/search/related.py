@@ -32,20 +32,25 @@ for it (on the sample shelf more related papers share a collection than before).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import logging
 import math
+import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from whoosh.analysis import STOP_WORDS
+from whoosh.lang.porter import stem
 
 from ..model import Paper
 from .index import content_hash, read_known
 from .query import open_index
 from .related_store import RelatedStore, Scored, Signature
-from .schema import SCHEMA_VERSION, text_analyzer
+from .schema import SCHEMA_VERSION, STOP_MIN_SIZE, WORD_PATTERN
 
 logger = logging.getLogger(__name__)
 
@@ -126,16 +131,17 @@ class Related:
 
 def compute(papers: Sequence[Paper], count: int = 5, progress: Callable[[int], None] = lambda _n: None) -> Related:
     """The related papers of ``papers``, from nothing."""
-    analyzer = text_analyzer()
+    word_counts = WordCounter()
     counts = {}
     for n, paper in enumerate(papers, start=1):
-        counts[paper.slug] = word_counts(paper, analyzer)
+        counts[paper.slug] = word_counts(paper)
         if n % 1000 == 0:
             progress(n)
     df: Counter[str] = Counter()
     for words in counts.values():
         df.update(words.keys())
-    signatures = {slug: signature(words, df) for slug, words in counts.items()}
+    idfs = {word: idf(n) for word, n in df.items()}
+    signatures = {slug: signature(words, idfs) for slug, words in counts.items()}
     holders: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for slug, sig in signatures.items():
         for word, weight in sig:
@@ -153,14 +159,31 @@ def paper_keys(index_dir: Path, papers: Sequence[Paper]) -> Mapping[str, str]:
     return {p.slug: content_hash(p) for p in papers}
 
 
-def word_counts(paper: Paper, analyzer: Callable[[str], Iterable]) -> dict[str, int]:
-    """Stemmed word -> occurrences, title words counted twice."""
-    counts: dict[str, int] = {}
-    for token in analyzer(paper.title):
-        counts[token.text] = counts.get(token.text, 0) + 2
-    for token in analyzer(paper.abstract):
-        counts[token.text] = counts.get(token.text, 0) + 1
-    return counts
+class WordCounter:
+    """Stemmed word -> occurrences in a paper, title words counted twice.
+
+    The words are exactly those ``text_analyzer`` gives, so the Whoosh index finds the
+    papers holding one; this does the same work without a token object and four generators
+    per word, about four times faster, which counts at 100,000 papers.
+    """
+
+    def __init__(self) -> None:
+        self._pattern = re.compile(WORD_PATTERN)
+        self._stem = functools.lru_cache(maxsize=200_000)(stem)
+
+    def words(self, text: str) -> Iterator[str]:
+        for match in self._pattern.finditer(text):
+            word = match.group().lower()
+            if len(word) >= STOP_MIN_SIZE and word not in STOP_WORDS:
+                yield self._stem(word)
+
+    def __call__(self, paper: Paper) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for word in self.words(paper.title):
+            counts[word] = counts.get(word, 0) + 2
+        for word in self.words(paper.abstract):
+            counts[word] = counts.get(word, 0) + 1
+        return counts
 
 
 def idf(df: int) -> int:
@@ -168,13 +191,10 @@ def idf(df: int) -> int:
     return 0 if df < 2 else max(IDF_CEILING - df.bit_length() + 1, 1)
 
 
-def signature(counts: Counts, df: Mapping[str, int]) -> Signature:
-    """The ``SIGNATURE_TERMS`` heaviest words of a paper, weights scaled to unit length."""
-    weights = []
-    for word, n in counts.items():
-        value = idf(df[word])
-        if value:
-            weights.append((-(1 + math.log(n)) * value, word))
+def signature(counts: Counts, idfs: Mapping[str, int]) -> Signature:
+    """The ``SIGNATURE_TERMS`` heaviest words of a paper (``idfs``: word -> idf), weights
+    scaled to unit length."""
+    weights = [(-(1 + math.log(n)) * idfs[word], word) for word, n in counts.items() if idfs[word]]
     top = heapq.nsmallest(SIGNATURE_TERMS, weights)
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     return tuple((word, -w / norm) for w, word in top)
@@ -225,8 +245,8 @@ class _Update:
         """Apply ``fresh`` papers (new or changed), the old versions of ``gone`` ones (changed
         or removed) and the departure of ``removed`` ones."""
         store = self.store
-        analyzer = text_analyzer()
-        new_counts = {p.slug: word_counts(p, analyzer) for p in fresh}
+        word_counts = WordCounter()
+        new_counts = {p.slug: word_counts(p) for p in fresh}
         old_counts = store.counts(gone)
         delta: Counter[str] = Counter()
         for words in old_counts.values():
@@ -249,9 +269,9 @@ class _Update:
         resign = set(new_counts) | {s for w in falling for s in store.holders(w)} | self._containing(rising)
         resign -= removed
         counts = {**store.counts(resign - new_counts.keys()), **new_counts}
-        df = store.df({w for words in counts.values() for w in words})
+        idfs = {w: idf(n) for w, n in store.df({w for words in counts.values() for w in words}).items()}
         old = store.papers(resign | set(gone))
-        new_sigs = {slug: signature(counts[slug], df) for slug in resign}
+        new_sigs = {slug: signature(counts[slug], idfs) for slug in resign}
         self.computed = len(new_sigs)
         changed = {s for s, sig in new_sigs.items() if s not in old or old[s][0] != sig} | (removed & old.keys())
         self._sigs = {**{s: sig for s, (sig, _) in old.items()}, **new_sigs}
