@@ -15,19 +15,25 @@ The method:
    related papers, ties by slug.
 
 Why not the textbook ``log((N + 1) / (df + 1))`` the method used before: it moves every
-word's weight whenever a paper joins, so a signature kept from an earlier build was stale,
+word's weight whenever a paper joins, so signatures kept from an earlier build were stale,
 and an incremental build listed other neighbours than a cold build of the same shelf.  With
-the weight above, a paper joining changes a word's weight only when the word's document
-frequency reaches a power of two, which is rare for any common word.  Everything computed
-is then a function of the shelf alone, and an update can find exactly what a change
-touches (see ``_Update``): the papers holding a word whose weight moved get new signatures;
-a capped list that changed concerns the papers holding its word, which recompute their list
-only when a paper that moved was in their five, and otherwise just weigh the newcomers
-against it.  Adding a paper costs a few hundred rows of the store, whatever the shelf's size.
+the weight above a word's weight moves only when its document frequency crosses a power of
+two (or leaves or reaches 1).  Everything computed is a function of the shelf alone, and an
+update finds exactly what a change touches (see ``_Update``): papers holding a word whose
+weight fell get new signatures, and so do papers containing a word whose weight rose (the
+Whoosh index's postings name them); a capped list that changed concerns the papers that
+list a paper which moved on it (recomputed) and the papers a newcomer may now beat the fifth
+of (found by one SQL sum over the holders of its words, weighed exactly).  A change
+costs the rows of the store it touches (``related_store.py``), not the shelf.  The rare
+expensive update is a very common word crossing a power of two: every paper holding it in
+its signature is signed again.
 
-The fixed ``IDF_CEILING`` weighs common words a little more, relative to rare ones, than
-the textbook idf does on a small shelf; leaving out the one-paper words more than makes up
-for it (on the sample shelf more related papers share a collection than before).
+What the change did to the lists, on the sample shelf (432 papers): 58% of related papers
+share a collection with the paper that lists them, against 53% with the textbook idf (and
+39% for papers drawn at random); about a third of the entries are the same as before.  The
+fixed ceiling makes the weights flatter than the textbook idf on a small shelf, so words of
+the paper's field count for more against its rarest words; leaving out one-paper words adds
+a little (57% with them kept), and no list is short of five any more (four were).
 """
 
 from __future__ import annotations
