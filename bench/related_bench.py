@@ -10,9 +10,14 @@ On the synthetic shelf of ``synth.py`` (``size`` papers), in ``bench/work/relate
   runs them one after the other.
 
 ``--index`` copies a Whoosh index of exactly this shelf (a build's ``cache/search``) instead
-of building one.  ``PAPERSHELF_REPO`` names another checkout whose ``generator`` to time
-(its ``update_related`` must take the index, the state file and the papers), to compare
-the code before and after a change on the same shelf.  Results are printed as JSON.
+of building one.  To time another version of the code on the same shelf, run a copy of
+this script from a checkout of it (``synth.py`` puts its own checkout first on the path):
+
+    git archive COMMIT | tar -x -C /tmp/before && cp bench/related_bench.py /tmp/before/bench/
+    (cd /tmp/before && python bench/related_bench.py 100000 --index ... --work /tmp/rb-before)
+
+Its ``update_related`` must take the index, the state file and the papers.  Results are
+printed as JSON.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import shutil
 import statistics
 import sys
@@ -28,7 +32,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REPO = Path(os.environ.get("PAPERSHELF_REPO", HERE.parent)).resolve()
+REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
