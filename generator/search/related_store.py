@@ -37,6 +37,7 @@ CREATE TABLE holders (
 ) WITHOUT ROWID;
 CREATE TABLE listed (target TEXT NOT NULL, by TEXT NOT NULL, PRIMARY KEY (target, by)) WITHOUT ROWID;
 """
+LOCK_TIMEOUT = 60.0  # seconds to wait for another build's update, as the index waits for its writer
 _BATCH = 900  # bound parameters per statement, under SQLite's oldest limit
 # SQLite sums in another order than Python: a contender within this of a floor is weighed exactly.
 _MARGIN = 1e-9
@@ -59,11 +60,15 @@ class RelatedStore:
         """The store in ``path``, if it exists, is readable and was made with ``params``."""
         if not path.exists():
             return None
+        db = sqlite3.connect(path, timeout=LOCK_TIMEOUT, isolation_level=None)
         try:
-            db = sqlite3.connect(path)
             db.execute("PRAGMA synchronous = OFF")
+            # One transaction from the first read to the commit: another build's update
+            # waits for this one instead of working from what this one is replacing.
+            db.execute("BEGIN IMMEDIATE")
             row = db.execute("SELECT value FROM meta WHERE name = 'params'").fetchone()
         except sqlite3.Error:
+            db.close()
             return None
         if row is None or marshal.loads(row[0]) != params:
             db.close()
@@ -121,7 +126,7 @@ class RelatedStore:
         self.db.close()
 
     def commit(self) -> None:
-        self.db.commit()
+        self.db.execute("COMMIT")
 
     def shelf(self) -> Shelf:
         """Each paper's key and related slugs, as of the last build."""
