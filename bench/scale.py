@@ -155,6 +155,22 @@ def digests(folder: Path) -> dict[str, str]:
     return found
 
 
+RELATED_SECTION = re.compile(rb'<section aria-labelledby="related-heading">.*?</section>', re.DOTALL)
+
+
+def related_section(page: bytes) -> bytes:
+    match = RELATED_SECTION.search(page)
+    return match.group() if match else b""
+
+
+def related_sections(output: Path) -> dict[str, bytes]:
+    """Every paper page under ``output``: relative path -> its related papers' section."""
+    return {
+        page.relative_to(output).as_posix(): related_section(page.read_bytes())
+        for page in (output / "papers").glob("*/index.html")
+    }
+
+
 # -- Papershelf ----------------------------------------------------------------------------
 
 
@@ -220,6 +236,7 @@ def classify(path: str) -> str:
 def add_one(site: Path, number: int, shelf: list[Paper]) -> tuple[Run, dict[str, int], list[str]]:
     """Add a paper, rebuild; the run, changed files by kind, and what did not look right."""
     before = digests(site / "output")
+    sections = related_sections(site / "output")
     paper = added_paper(number, shelf)
     (site / "content" / "papers" / f"{paper.slug}.md").write_text(format_paper(paper), encoding="utf-8")
     run = papershelf_build(site)
@@ -233,9 +250,12 @@ def add_one(site: Path, number: int, shelf: list[Paper]) -> tuple[Run, dict[str,
     own_page = f"papers/{paper.slug}/index.html"
     days = (f"days/{paper.date.isoformat()}/", f"days/{max(p.split('/')[1] for p in before if p.startswith('days/'))}/")
     for path in changed:
-        # A paper page changes only when it is the new one or now lists it as related.
-        if path.startswith("papers/") and path != own_page and marker not in (site / "output" / path).read_bytes():
-            problems.append(f"{path} changed but does not show the new paper")
+        # A paper page changes only when it is the new one, now lists it as related, or has
+        # other related papers (a word the new paper holds may weigh differently now).
+        if path.startswith("papers/") and path != own_page:
+            data = (site / "output" / path).read_bytes()
+            if marker not in data and related_section(data) == sections.get(path):
+                problems.append(f"{path} changed but shows neither the new paper nor other related papers")
         if path.startswith("api/papers/") and path != f"api/papers/{paper.slug}.json":
             problems.append(f"{path} changed")
         if path.startswith("days/") and not path.startswith(days):

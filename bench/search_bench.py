@@ -170,7 +170,7 @@ def run(size: int, queries: list[str]) -> dict:
     out["whoosh_index_mb"] = folder_size(fresh / "search") / 1e6
 
     t = time.monotonic()
-    update_related(fresh / "search", fresh / "related.pickle", papers)
+    update_related(fresh / "search", fresh / "related.sqlite", papers)
     out["related_s"] = time.monotonic() - t
 
     # The export is written to a scratch folder with its state, as a build keeps them,
@@ -196,7 +196,7 @@ def run(size: int, queries: list[str]) -> dict:
     shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(parents=True)
     shutil.copytree(fresh / "search", cache / "search")
-    shutil.copy(fresh / "related.pickle", cache / "search-related.pickle")
+    shutil.copy(fresh / "related.sqlite", cache / "search-related.sqlite")
     # ... and the export just written, with its state: the build finds it current.
     shutil.copytree(scratch / "search", site / "output" / "search")
     shutil.copy(state, cache / "search-export.pickle")
@@ -233,7 +233,7 @@ def run(size: int, queries: list[str]) -> dict:
     assert export.updated, "adding a paper on a new day should update the export in place"
     out["add_one_export_files"] = written
     t = time.monotonic()
-    update_related(fresh / "search", fresh / "related.pickle", grown)
+    update_related(fresh / "search", fresh / "related.sqlite", grown)
     out["add_one_related_s"] = time.monotonic() - t
 
     output = site / "output"

@@ -61,7 +61,7 @@ def main() -> None:
     out["index_rebuilt"] = update.rebuilt
     out["index_mb"] = sb.folder_size(index_dir) / 1e6
 
-    related = work / "related.pickle"
+    related = work / "related.sqlite"
     related.unlink(missing_ok=True)
     t = time.monotonic()
     update_related(index_dir, related, papers)

@@ -89,22 +89,26 @@ def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("parallel")
-def test_an_incremental_build_equals_a_cold_build_that_starts_from_the_search_caches(tmp_path: Path) -> None:
+def test_incremental_builds_after_adds_changes_and_removals_equal_a_cold_build_with_no_caches(tmp_path: Path) -> None:
     papers = shelf(tmp_path / "warm")
     built(tmp_path / "warm")
     edit(papers)
     built(tmp_path / "warm")
+    # A second day: two more papers, and two of the first ones gone.
+    newest = new_paper(papers)
+    for n in (1, 2):
+        paper = newest.replace(
+            title=f"Test-Time Adaptation Without Labels, Part {n}", slug=f"test-time-adaptation-part-{n}"
+        )
+        (papers / f"{paper.slug}.md").write_text(format_paper(paper), encoding="utf-8")
+    for path in sorted(papers.glob("*.md"))[30:32]:
+        path.unlink()
+    built(tmp_path / "warm")
 
-    # The cold build starts with no output and no caches, but for the two that search
-    # keeps across builds by design: the Whoosh index and the related papers' signatures,
-    # which keep the word statistics of the build that computed them (see
-    # generator/search/related.py), so a cache-less build lists other neighbours.
-    # Everything else (the paper cache, every page, feed, API file, the search export and
-    # the sitemap) is made from nothing, in two processes.
+    # The cold build starts from the content alone: no output, no cache of any kind (not the
+    # Whoosh index, not related papers' state), and renders in two processes.
     cold = tmp_path / "cold"
     shutil.copytree(tmp_path / "warm" / "content", cold / "content")
-    shutil.copytree(tmp_path / "warm" / "cache" / "search", cold / "cache" / "search")
-    shutil.copy2(tmp_path / "warm" / "cache" / "search-related.pickle", cold / "cache" / "search-related.pickle")
     built(cold)
 
     warm_files = {k: v[0] for k, v in snapshot(tmp_path / "warm" / "output").items()}
@@ -112,6 +116,7 @@ def test_an_incremental_build_equals_a_cold_build_that_starts_from_the_search_ca
     assert sorted(warm_files) == sorted(cold_files)
     assert [path for path in cold_files if warm_files[path] != cold_files[path]] == []
     assert f"papers/{NEW_SLUG}/index.html" in cold_files
+    assert "papers/test-time-adaptation-part-2/index.html" in cold_files
     assert "sitemap.xml" in cold_files
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import string
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -22,6 +24,8 @@ from generator.paperfile import format_paper, parse_paper
 from generator.records import RecordError, make_paper
 from generator.search import BadQuery, search
 from generator.search.index import update_index
+from generator.search.related import LIST_CAP, WordCounter, compute, update_related
+from generator.search.schema import text_analyzer
 from generator.sources.jsonl import parse_jsonl
 from generator.sources.listing_dump import parse_listing_dump
 from generator.text import clean_line
@@ -325,3 +329,51 @@ def test_any_query_gives_results_or_a_clear_error_never_an_exception(query_index
     for hit in results.hits:
         assert hit.slug in slugs
         assert "".join(s.text for s in hit.title_segments) == hit.title
+
+
+# Related papers: few words, so papers share many; every paper has "model", so its capped
+# list is full and papers are evicted from it and come back as the shelf changes.
+RELATED_WORDS = ("diffusion", "speech", "graph", "robot", "kernel", "sparse", "policy", "molecule", "camera")
+paper_words = st.lists(st.sampled_from(RELATED_WORDS), min_size=1, max_size=6).map(lambda ws: ["model", *ws])
+shelf_changes = st.lists(
+    st.tuples(st.just("add"), st.integers(0), paper_words)
+    | st.tuples(st.just("change"), st.integers(0), paper_words)
+    | st.tuples(st.just("remove"), st.integers(0), st.just([])),
+    min_size=1,
+    max_size=5,
+)
+
+
+def words_paper(slug: str, words: list[str]) -> Paper:
+    return Paper(title=" ".join(words[:2]), abstract=" ".join(words) + ".", date=TODAY, slug=slug)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(paper_words, min_size=LIST_CAP, max_size=LIST_CAP + 12), shelf_changes)
+def test_related_papers_updated_one_build_at_a_time_equal_related_papers_from_scratch(
+    start: list[list[str]], changes: list[tuple[str, int, list[str]]]
+) -> None:
+    shelf = {f"p{n:02}": words_paper(f"p{n:02}", words) for n, words in enumerate(start)}
+    with tempfile.TemporaryDirectory() as folder:
+        index_dir, store = Path(folder) / "search", Path(folder) / "related.sqlite"
+        for step, (kind, pick, words) in enumerate([("start", 0, []), *changes]):
+            slug = sorted(shelf)[pick % len(shelf)]
+            if kind == "add":
+                shelf[f"new{step}"] = words_paper(f"new{step}", words)
+            elif kind == "change":
+                shelf[slug] = words_paper(slug, words)
+            elif kind == "remove":
+                del shelf[slug]
+            papers = list(shelf.values())
+            update_index(index_dir, papers)
+            # Never computed afresh: every build after the first is an update of the last.
+            update = update_related(index_dir, store, papers, cold_share=math.inf)
+            scratch = compute(papers)
+            assert dict(update.related) == {s: tuple(o for o, _ in items) for s, items in scratch.related.items()}
+
+
+@PROPERTY
+@given(st.text(max_size=200) | abstracts)
+def test_related_papers_count_exactly_the_words_the_index_holds(text: str) -> None:
+    # The index tells which papers hold a word: both must cut and stem text alike.
+    assert list(WordCounter().words(text)) == [token.text for token in text_analyzer()(text)]

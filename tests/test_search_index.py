@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shutil
 import threading
 from pathlib import Path
 
@@ -299,7 +300,7 @@ def related_shelf() -> list[Paper]:
 def test_related_papers_are_five_papers_on_the_same_theme(tmp_path: Path) -> None:
     papers = related_shelf()
     update_index(tmp_path / "search", papers)
-    related = update_related(tmp_path / "search", tmp_path / "related.pickle", papers).related
+    related = update_related(tmp_path / "search", tmp_path / "related.sqlite", papers).related
     for p in papers:
         theme = p.slug.split("-")[0]
         assert len(related[p.slug]) == 5
@@ -307,26 +308,37 @@ def test_related_papers_are_five_papers_on_the_same_theme(tmp_path: Path) -> Non
         assert all(other.startswith(theme) for other in related[p.slug]), (p.slug, related[p.slug])
 
 
-def test_a_new_paper_joins_the_related_lists_of_its_neighbours_without_a_full_recompute(tmp_path: Path) -> None:
+def test_a_new_paper_joins_its_neighbours_lists_touching_only_what_it_concerns(tmp_path: Path) -> None:
     papers = related_shelf()
     update_index(tmp_path / "search", papers)
-    cache = tmp_path / "related.pickle"
-    update_related(tmp_path / "search", cache, papers)
+    store = tmp_path / "related.sqlite"
+    update_related(tmp_path / "search", store, papers)
     twin = papers[0].replace(slug="diffusion-twin", title="Diffusion study twin")
     grown = [*papers, twin]
     update_index(tmp_path / "search", grown)
-    update = update_related(tmp_path / "search", cache, grown)
-    assert (update.computed, update.relisted) == (1, 0)
+    update = update_related(tmp_path / "search", store, grown)
     assert "diffusion-twin" in update.related["diffusion-0"]
     assert update.related["diffusion-twin"][0] == "diffusion-0"
+    # "diffusion" is now on 8 papers, a power of two: its weight moved, so the papers holding
+    # it get new signatures (and lists).  No paper of another theme is touched.
+    diffusion = [p for p in grown if p.slug.startswith("diffusion")]
+    assert update.computed == len(diffusion)
+    assert update.relisted == len(diffusion)
+    assert update.related == from_scratch(tmp_path / "scratch", grown)
 
     shrunk = [p for p in grown if p.slug != "diffusion-0"]
     update_index(tmp_path / "search", shrunk)
-    update = update_related(tmp_path / "search", cache, shrunk)
-    assert update.computed == 0
-    assert update.relisted >= 1
+    update = update_related(tmp_path / "search", store, shrunk)
     assert all("diffusion-0" not in others for others in update.related.values())
     assert "diffusion-0" not in update.related
+    assert update.related == from_scratch(tmp_path / "scratch", shrunk)
+
+
+def from_scratch(folder: Path, papers: list[Paper]) -> dict[str, tuple[str, ...]]:
+    """Related papers computed with no stored state, in a folder of their own."""
+    shutil.rmtree(folder, ignore_errors=True)
+    update_index(folder / "search", papers)
+    return dict(update_related(folder / "search", folder / "related.sqlite", papers).related)
 
 
 def test_the_command_line_prints_ranked_results_with_highlights(

@@ -66,7 +66,7 @@ class SearchGenerator(Generator):
         progress = Progress("related papers", total=None)
         related = update_related(
             index_dir(config),
-            config.cache_path / "search-related.pickle",
+            config.cache_path / "search-related.sqlite",
             model.papers,
             config.options.related_papers,
             progress.update,
