@@ -6,6 +6,7 @@ that can be called and tested without Pelican.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -48,6 +49,9 @@ STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
 # add to it; the sitemap gives those days as lastmod.
 PAGE_DATES_KEY = "papershelf_page_dates"
 SITEMAP_MANIFEST = "output-sitemap.marshal"
+# Caches of earlier versions, replaced by others (the paper cache by its shards, related
+# papers' pickle by their store): removed so the cache folder does not keep both.
+OBSOLETE_CACHES = ("papers.marshal", "search-related.pickle")
 
 
 def register() -> None:
@@ -95,6 +99,9 @@ def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
         logger.info("Nothing changed since the last build (checked in %.2f s)", time.monotonic() - started)
         return []
     stamp.forget(config.cache_path)
+    for name in OBSOLETE_CACHES:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(config.cache_path / name)
     pelican._papershelf_inputs = inputs  # type: ignore[attr-defined]
     # The shelf's files were just stamped: the shelf generator reads them by these stamps
     # (when the papers folder is inside the content folder, as the stamp covers only that).
