@@ -82,6 +82,11 @@ def test_a_paper_page_has_highwire_and_opengraph_meta(small_site: Path) -> None:
     assert ("citation_online_date", "2026/03/13") in meta
     assert ("og:title", "Visual Language Maps for Robot Navigation") in meta
     assert ("og:type", "article") in meta
+    # Nothing the page says already: readers fall back to the description and the title.
+    names = {n for n, _c in meta}
+    assert not names & {"og:description", "og:site_name", "citation_abstract_html_url"}
+    (description,) = [c for n, c in meta if n == "description"]
+    assert 100 < len(description) <= 160
 
 
 def test_a_paper_page_has_a_bibtex_entry_and_a_copy_button(small_site: Path) -> None:

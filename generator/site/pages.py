@@ -117,7 +117,7 @@ def _paper_context(
             "topics": topics,
             "related": related,
             "bibtex": bibtex(paper, absolute),
-            "citation_meta": citation_meta(paper, absolute),
+            "citation_meta": citation_meta(paper),
             "nav": "",
         }
 
