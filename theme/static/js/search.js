@@ -755,8 +755,22 @@ export class StaticIndex {
     return out.sort(comparePy);
   }
 
-  document(docnum) {
-    return this.fetchJson(`${this.base}doc/${docnum}.json`);
+  /**
+   * What a result shows: its slug, title, day joined, collections and abstract.  The
+   * result file only names the paper; the rest comes from the paper's record in the
+   * static JSON API, so that the site does not publish every abstract a third time.
+   */
+  async document(docnum) {
+    const slug = await this.fetchJson(`${this.base}doc/${docnum}.json`);
+    const url = new URL(this.meta.paperUrl.replace("{slug}", encodeURIComponent(slug)), this.base).href;
+    const record = await this.fetchJson(url);
+    return {
+      slug,
+      title: record.title,
+      joined: record.date,
+      collections: record.collections,
+      abstract: record.abstract,
+    };
   }
 }
 
