@@ -8,10 +8,10 @@ What the browser needs to run a query exactly as Whoosh does, and no more:
   chunk's name;
 - ``t/<name>.bin`` and ``p/<name>.bin``: one chunk of the lexicon, its postings and its
   positions (the format is in ``shards.py``); positions are fetched only for phrases;
-- ``doc/<number>.json``: the slug of document ``number``, fetched only for the results
-  on screen; what a result shows (title, day, collections, abstract) the browser reads
-  from the paper's record in the static JSON API (``paperUrl`` in the meta file), so
-  the abstract is published once for machines, not once more for search.
+- ``doc/<number>.json``: what a result shows of document ``number`` (slug, title, day,
+  collections), fetched only for the results on screen; its snippet comes from the
+  abstract on the paper's own page (``paperPage`` in the meta file), so the site
+  publishes each abstract once, not once more for search.
 
 Documents are numbered 0..N-1 in the canonical order of the live papers (day joined,
 then slug), and every statistic counts live papers, so the files depend on the shelf
@@ -338,7 +338,15 @@ def _chunk_files(items: Sequence[tuple[str, Term]]) -> tuple[str, ExportFile, Ex
 
 
 def _doc_file(number: int, paper: Paper) -> ExportFile:
-    return ExportFile(f"{DATA_DIR}doc/{number}.json", _json(paper.slug))
+    # The title comes from here, not from the page: parsing HTML alters some characters
+    # (NUL, CR), and a result's title must be the title Whoosh returns.
+    doc = {
+        "slug": paper.slug,
+        "title": paper.title,
+        "joined": paper.date.isoformat(),
+        "collections": list(paper.collections),
+    }
+    return ExportFile(f"{DATA_DIR}doc/{number}.json", _json(doc))
 
 
 def _meta_file(
@@ -366,8 +374,8 @@ def _meta_file(
         "stopMinSize": STOP_MIN_SIZE,
         "keywordPattern": KEYWORD_PATTERN,
         "topics": dict(sorted(topics.items())),
-        # A paper's record, relative to this file, once "{slug}" is replaced.
-        "paperUrl": posixpath.relpath(urls.api_paper("{slug}"), DATA_DIR),
+        # A paper's page, relative to this file, once "{slug}" is replaced.
+        "paperPage": posixpath.relpath(urls.paper("{slug}"), DATA_DIR) + "/",
         "chunks": [[terms[start], name] for start, _end, name in chunks],
     }
     payload = _json(meta)

@@ -630,12 +630,13 @@ function decodeBlock(block, count, deltas) {
 }
 
 export class StaticIndex {
-  /** ``fetchJson(url)`` and ``fetchBytes(url)`` (an ArrayBuffer); URLs resolve against the meta file's. */
-  constructor(metaUrl, meta, fetchJson, fetchBytes = defaultFetchBytes) {
+  /** ``fetchJson(url)``, ``fetchBytes(url)`` (an ArrayBuffer) and ``fetchText(url)``; URLs resolve against the meta file's. */
+  constructor(metaUrl, meta, fetchJson, fetchBytes = defaultFetchBytes, fetchText = defaultFetchText) {
     this.base = new URL(".", metaUrl).href;
     this.meta = meta;
     this.fetchJson = fetchJson;
     this.fetchBytes = fetchBytes;
+    this.fetchText = fetchText;
     this.analyzer = new Analyzer(meta);
     this.fieldNo = new Map(meta.fieldOrder.map((name, i) => [name, i]));
     this.chunks = new Map();
@@ -643,8 +644,8 @@ export class StaticIndex {
     this.decoded = new Map(); // "field\0term" -> decoded postings (or null)
   }
 
-  static async open(metaUrl, fetchJson = defaultFetch, fetchBytes = defaultFetchBytes) {
-    const index = new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson, fetchBytes);
+  static async open(metaUrl, fetchJson = defaultFetch, fetchBytes = defaultFetchBytes, fetchText = defaultFetchText) {
+    const index = new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson, fetchBytes, fetchText);
     // Parse a query now, while the page loads: the first use of the Unicode-aware
     // patterns compiles them (milliseconds), which the reader's first query then skips.
     try {
@@ -757,21 +758,20 @@ export class StaticIndex {
 
   /**
    * What a result shows: its slug, title, day joined, collections and abstract.  The
-   * result file only names the paper; the rest comes from the paper's record in the
-   * static JSON API, so that the site does not publish every abstract a third time.
+   * result file holds all but the abstract, which is read from the paper's own page
+   * (parsed, never put on a page as HTML): the site publishes each abstract once.
    */
   async document(docnum) {
-    const slug = await this.fetchJson(`${this.base}doc/${docnum}.json`);
-    const url = new URL(this.meta.paperUrl.replace("{slug}", encodeURIComponent(slug)), this.base).href;
-    const record = await this.fetchJson(url);
-    return {
-      slug,
-      title: record.title,
-      joined: record.date,
-      collections: record.collections,
-      abstract: record.abstract,
-    };
+    const doc = await this.fetchJson(`${this.base}doc/${docnum}.json`);
+    const url = new URL(this.meta.paperPage.replace("{slug}", encodeURIComponent(doc.slug)), this.base).href;
+    return { ...doc, abstract: pageAbstract(await this.fetchText(url)) };
   }
+}
+
+/** The abstract of a paper page's HTML: the text of its paragraphs, as in the paper file. */
+export function pageAbstract(html) {
+  const page = new DOMParser().parseFromString(html, "text/html");
+  return [...page.querySelectorAll("section.abstract p")].map((p) => p.textContent).join("\n\n");
 }
 
 function comparePy(a, b) {
@@ -785,6 +785,12 @@ async function defaultFetchBytes(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.arrayBuffer();
+}
+
+async function defaultFetchText(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.text();
 }
 
 async function defaultFetch(url) {
