@@ -8,7 +8,7 @@ import posixpath
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import lxml.html
 import pytest
@@ -294,3 +294,24 @@ def test_plain_pelican_builds_the_same_site(tmp_path: Path, small_site: Path) ->
     )
     assert result.returncode == 0, result.stderr
     assert digests(tmp_path / "out") == digests(small_site / "output")
+
+
+def test_a_topic_shows_its_newest_papers_and_sends_the_reader_to_search_for_all(tmp_path: Path) -> None:
+    extra = Paper(
+        title="Faster Diffusion Sampling",
+        abstract="A denoising diffusion model, sampled faster.",
+        date=dt.date(2026, 3, 14),
+        slug="faster-diffusion-sampling",
+        collections=("off-the-shelf",),
+    )
+    write_shelf(tmp_path / "content", [*sample_papers(), extra])
+    build(tmp_path, overrides={"PAPERSHELF": {"listing_page_size": 1}})
+    output = tmp_path / "output"
+    # A topic is a saved search: no numbered pages repeat its matches; collections keep theirs.
+    assert not list((output / "topics").glob("*/page/*/index.html"))
+    assert list((output / "collections").glob("off-the-shelf/page/*/index.html"))
+    doc = page(tmp_path, urls.topic("diffusion-models"))
+    assert [a.text_content() for a in doc.cssselect("ul.papers h2 a")] == [extra.title]
+    (more,) = [a for a in doc.cssselect("nav.pager a") if "search" in a.get("href")]
+    assert more.text_content() == "All 2 papers, by search →"
+    assert parse_qs(urlsplit(more.get("href")).query)["q"] == [doc.cssselect("p.meta code")[0].text_content()]

@@ -125,10 +125,16 @@ def _paper_context(
 
 
 def listing_pages(listing: Listing, config: SiteConfig, model: SiteModel) -> Iterator[PageSpec]:
-    """A collection's or topic's landing page (newest papers) and its stable numbered pages."""
+    """A collection's or topic's landing page (newest papers), and a collection's stable numbered pages.
+
+    A topic is a saved search: its landing page shows the newest of its papers and sends
+    the reader to the search page for all of them, ranked.  Numbered pages would list
+    every match of every topic once more (about 340 bytes per paper of the shelf).
+    """
     size = config.options.listing_page_size
     page_url = urls.collection if listing.kind == "collection" else urls.topic
-    numbered = stable_pages(listing.papers, size) if len(listing.papers) > size else []
+    paged = listing.kind == "collection" and len(listing.papers) > size
+    numbered = stable_pages(listing.papers, size) if paged else []
     last = len(numbered)
     common = {"listing": listing, "nav": f"{listing.kind}s", "last_page": last}
     about = (listing.kind, listing.slug, listing.name, listing.query, last)
