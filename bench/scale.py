@@ -144,6 +144,17 @@ def tree_bytes(folder: Path) -> tuple[int, int]:
     return files, size
 
 
+def bytes_by_kind(folder: Path) -> dict[str, int]:
+    """The bytes of the files under ``folder``, summed by ``classify``'s kind of file."""
+    kinds: dict[str, int] = {}
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            kind = classify(os.path.relpath(path, folder).replace(os.sep, "/"))
+            kinds[kind] = kinds.get(kind, 0) + os.path.getsize(path)
+    return kinds
+
+
 def digests(folder: Path) -> dict[str, str]:
     """Every file under ``folder``: relative path -> digest of its bytes."""
     found = {}
@@ -441,6 +452,7 @@ def main() -> None:
             kinds.append(changed)
             problems += wrong
         row["files"], row["bytes"] = tree_bytes(site / "output")
+        row["kinds"] = bytes_by_kind(site / "output")
         row["cold"], row["noop"], row["touched"], row["add"] = median(cold), median(noop), median(touched), median(add)
         row["changed"] = kinds[-1]
         row["problems"] = problems
@@ -528,6 +540,7 @@ def render_report(rows: list[dict], args: argparse.Namespace) -> str:
             f"| {row['papers']:,} | {ratio} | {whole} | {row['noop'].seconds:.2f} s | {row['touched'].seconds:.2f} s"
             f" | {row['add'].seconds:.2f} s | {changed} |"
         )
+    lines += bytes_table(rows)
     largest = rows[-1]
     lines += [
         "",
@@ -562,6 +575,28 @@ def render_report(rows: list[dict], args: argparse.Namespace) -> str:
         "```",
     ]
     return "\n".join(lines)
+
+
+def bytes_table(rows: list[dict]) -> list[str]:
+    """Where the published site's bytes go: bytes per paper of each kind of file, by size."""
+    measured = [row for row in rows if row.get("kinds")]
+    if not measured:
+        return []  # figures saved before the output was counted by kind
+    kinds = sorted({k for row in measured for k in row["kinds"]}, key=lambda k: -measured[-1]["kinds"].get(k, 0))
+    lines = [
+        "",
+        "Where the bytes of the published site go, in bytes per paper:",
+        "",
+        "| kind of file | " + " | ".join(f"{row['papers']:,} papers" for row in measured) + " |",
+        "|---|" + "---:|" * len(measured),
+    ]
+    for kind in [*kinds, "total"]:
+        cells = []
+        for row in measured:
+            size = row["bytes"] if kind == "total" else row["kinds"].get(kind, 0)
+            cells.append(f"{size / row['papers']:,.0f}")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _cpu_name() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import posixpath
+from urllib.parse import urlsplit
 
 INDEX = ""
 ARCHIVES = "archives/"
@@ -105,3 +106,13 @@ def root_from(url: str) -> str:
     """The relative path from the page at ``url`` back to the site root ("." at the root)."""
     depth = file_for(url).count("/")
     return posixpath.join(*([".."] * depth)) if depth else "."
+
+
+def root_path(siteurl: str) -> str:
+    """The path part of an absolute ``siteurl``, without a trailing slash: "/shelf", or ""
+    for a site at the root of its host.
+
+    Links within a published site start from it: shorter than ``siteurl`` on every link
+    of every page, and right on any page of the site, the 404 page at any depth included.
+    """
+    return urlsplit(siteurl).path.rstrip("/")

@@ -70,3 +70,31 @@ def test_a_failed_build_stops_the_benchmark(work: Path) -> None:
     (site / "content" / "papers" / "broken.md").write_text("Title: no date\nSlug: broken\n\nText.\n")
     with pytest.raises(SystemExit, match=r"broken\.md"):
         scale.papershelf_build(site)
+
+
+def test_the_bytes_of_the_output_are_summed_by_kind(tmp_path: Path) -> None:
+    files = {
+        "papers/a/index.html": 100,
+        "papers/b/index.html": 50,
+        "api/papers/a.json": 30,
+        "search/data/doc/0.json": 7,
+        "feeds/all.atom.xml": 1000,
+        "index.html": 5,
+    }
+    for name, size in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * size)
+    kinds = scale.bytes_by_kind(tmp_path)
+    assert kinds == {
+        "paper pages": 150,
+        "API: papers": 30,
+        "search": 7,
+        "feeds and embeds": 1000,
+        "other pages": 5,
+    }
+    assert sum(kinds.values()) == scale.tree_bytes(tmp_path)[1]
+    row = {"papers": 2, "bytes": sum(kinds.values()), "kinds": kinds}
+    table = scale.bytes_table([row])
+    assert "| paper pages | 75 |" in table
+    assert "| total | 596 |" in table
+    assert table.index("| feeds and embeds | 500 |") < table.index("| paper pages | 75 |")

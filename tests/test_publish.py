@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -64,8 +65,10 @@ def test_publish_commits_exactly_the_built_site_with_nojekyll(project: Path) -> 
     assert result.files == len(built)
     assert result.pushed_to is None
     assert git(project, "rev-parse", "gh-pages").strip() == result.commit
-    # The site's pages carry the public address, not relative links.
-    assert f'href="{SITEURL}/theme/css/site.css' in git(project, "show", "gh-pages:index.html")
+    # The site's pages carry the public address: its path on links, the whole of it as canonical.
+    front = git(project, "show", "gh-pages:index.html")
+    assert f'href="{urlsplit(SITEURL).path}/theme/css/site.css' in front
+    assert f'<link rel="canonical" href="{SITEURL}/">' in front
     message = git(project, "log", "-1", "--format=%s", "gh-pages").strip()
     head = git(project, "rev-parse", "--short", "HEAD").strip()
     assert message == f"Publish {SITEURL}/ from {head}"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.model import Paper
+from generator.paperfile import parse_paper
 from generator.search.query import BadQuery, open_index, parse, top
 from generator.search.ranking import paper_searcher
 from generator.search.schema import make_parser
@@ -96,6 +97,15 @@ async ([engineUrl, metaUrl, queries]) => {
 """
 
 
+DOCUMENTS = """
+async ([engineUrl, metaUrl]) => {
+  const engine = await import(engineUrl);
+  const index = await engine.StaticIndex.open(metaUrl);
+  return Promise.all([...Array(index.meta.docCount).keys()].map((n) => index.document(n)));
+}
+"""
+
+
 def engine_urls(page: object, base: str) -> tuple[str, str]:
     page.goto(base + "search/")  # type: ignore[attr-defined]
     form = page.locator("[data-search-page]")  # type: ignore[attr-defined]
@@ -118,6 +128,26 @@ def test_the_browser_returns_the_same_papers_in_the_same_order_as_whoosh(sample_
     assert len(found) >= 35
     assert len(PARITY_QUERIES) - len(found) >= 5
     assert all("error" in expected[q] for q in BAD_QUERIES)
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_each_result_shows_its_paper_with_the_abstract_read_from_the_paper_page(
+    sample_build: Path, page: object
+) -> None:
+    shelf = sample_build / "content" / "papers"
+    papers = {p.slug: p for p in (parse_paper(f.read_text(encoding="utf-8"), str(f)) for f in shelf.glob("*.md"))}
+    with serve(sample_build / "output") as base:
+        docs = page.evaluate(DOCUMENTS, list(engine_urls(page, base)))  # type: ignore[attr-defined]
+    assert len(docs) == len(papers)
+    for doc in docs:
+        paper = papers[doc["slug"]]
+        assert doc == {
+            "slug": paper.slug,
+            "title": paper.title,
+            "joined": paper.date.isoformat(),
+            "collections": list(paper.collections),
+            "abstract": paper.abstract,
+        }
     assert page.errors == []  # type: ignore[attr-defined]
 
 

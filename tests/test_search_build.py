@@ -92,9 +92,12 @@ def test_the_shards_hold_the_index_and_stale_ones_are_removed(small_site: Path) 
     output = small_site / "output"
     data = meta(output)
     assert data["docCount"] == 3
-    assert sorted(
-        json.loads((output / "search/data/doc" / f"{n}.json").read_text())["slug"] for n in range(3)
-    ) == sorted(p.slug for p in sample_papers())
+    docs = [json.loads((output / "search/data/doc" / f"{n}.json").read_text()) for n in range(3)]
+    assert sorted(d["slug"] for d in docs) == sorted(p.slug for p in sample_papers())
+    assert all("abstract" not in d for d in docs)
+    # A result's snippet comes from the abstract on the paper's page.
+    page = output / "search/data" / data["paperPage"].replace("{slug}", docs[0]["slug"]) / "index.html"
+    assert parse(page).cssselect("section.abstract p")
     before = {p.relative_to(output) for p in (output / "search" / "data").rglob("*.json")}
 
     new = Paper(

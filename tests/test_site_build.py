@@ -8,7 +8,7 @@ import posixpath
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import lxml.html
 import pytest
@@ -82,6 +82,11 @@ def test_a_paper_page_has_highwire_and_opengraph_meta(small_site: Path) -> None:
     assert ("citation_online_date", "2026/03/13") in meta
     assert ("og:title", "Visual Language Maps for Robot Navigation") in meta
     assert ("og:type", "article") in meta
+    # Nothing the page says already: readers fall back to the description and the title.
+    names = {n for n, _c in meta}
+    assert not names & {"og:description", "og:site_name", "citation_abstract_html_url"}
+    (description,) = [c for n, c in meta if n == "description"]
+    assert 100 < len(description) <= 160
 
 
 def test_a_paper_page_has_a_bibtex_entry_and_a_copy_button(small_site: Path) -> None:
@@ -152,29 +157,35 @@ def test_pages_load_nothing_from_other_sites(small_site: Path) -> None:
                 assert not urlsplit(link).scheme, f"{path}: {tag} loads {link}"
 
 
-def test_the_published_build_uses_absolute_urls_under_a_sub_path(tmp_path: Path) -> None:
+def test_the_published_build_links_from_the_root_path_of_a_sub_path(tmp_path: Path) -> None:
     write_shelf(tmp_path / "content", sample_papers())
     build(tmp_path, settings_file="publishconf.py", overrides={"SITEURL": "https://user.github.io/shelf"})
     output = tmp_path / "output"
+    # Within the site, links start from its root path; Pelican's own page (About) keeps
+    # Pelican's absolute SITEURL.
+    within = ("/shelf/", "https://user.github.io/shelf/")
     for path in html_files(output):
         for tag, link in references(parse(path)):
             if link.startswith("#"):
                 continue
-            if tag == "a" and not link.startswith("https://user.github.io/shelf/"):
+            if tag == "a" and not link.startswith(within):
                 assert urlsplit(link).netloc not in ("", "user.github.io"), f"{path}: {link}"
             elif tag != "a":
                 # The theme's files, and on the Embed page the live preview of the widget.
                 # The header's search box submits to the search page.
-                ours = tuple(
-                    f"https://user.github.io/shelf/{o}" for o in ("theme/", urls.EMBED_SCRIPT, "embed/", urls.SEARCH)
-                )
+                ours = tuple(f"{w}{o}" for w in within for o in ("theme/", urls.EMBED_SCRIPT, "embed/", urls.SEARCH))
                 assert link.startswith(ours), f"{path}: {tag} {link}"
     doc = page(tmp_path, urls.paper("visual-language-maps-for-robot-navigation"))
     canonical = "https://user.github.io/shelf/papers/visual-language-maps-for-robot-navigation/"
     assert doc.cssselect("link[rel=canonical]")[0].get("href") == canonical
     assert doc.cssselect("meta[property='og:url']")[0].get("content") == canonical
+    assert "/shelf/days/2026-03-13/" in [a.get("href") for a in doc.cssselect(".facts a")]
+    # The addresses shown to paste into a feed reader stay absolute.
+    shown = [a.text_content() for a in page(tmp_path, urls.INDEX).cssselect(".feed-urls a")]
+    assert shown == [f"https://user.github.io/shelf/{urls.feed(urls.ALL_FEED, fmt)}" for fmt in urls.FEED_FORMATS]
+    # GitHub Pages serves the 404 page at any depth: no link in it may be relative to it.
     not_found = parse(output / "404.html")
-    assert all(link.startswith(("https://", "#")) for _tag, link in references(not_found))
+    assert all(link.startswith(("/shelf/", "https://", "#")) for _tag, link in references(not_found))
 
 
 def test_paper_text_is_escaped_everywhere_it_appears(tmp_path: Path) -> None:
@@ -283,3 +294,24 @@ def test_plain_pelican_builds_the_same_site(tmp_path: Path, small_site: Path) ->
     )
     assert result.returncode == 0, result.stderr
     assert digests(tmp_path / "out") == digests(small_site / "output")
+
+
+def test_a_topic_shows_its_newest_papers_and_sends_the_reader_to_search_for_all(tmp_path: Path) -> None:
+    extra = Paper(
+        title="Faster Diffusion Sampling",
+        abstract="A denoising diffusion model, sampled faster.",
+        date=dt.date(2026, 3, 14),
+        slug="faster-diffusion-sampling",
+        collections=("off-the-shelf",),
+    )
+    write_shelf(tmp_path / "content", [*sample_papers(), extra])
+    build(tmp_path, overrides={"PAPERSHELF": {"listing_page_size": 1}})
+    output = tmp_path / "output"
+    # A topic is a saved search: no numbered pages repeat its matches; collections keep theirs.
+    assert not list((output / "topics").glob("*/page/*/index.html"))
+    assert list((output / "collections").glob("off-the-shelf/page/*/index.html"))
+    doc = page(tmp_path, urls.topic("diffusion-models"))
+    assert [a.text_content() for a in doc.cssselect("ul.papers h2 a")] == [extra.title]
+    (more,) = [a for a in doc.cssselect("nav.pager a") if "search" in a.get("href")]
+    assert more.text_content() == "All 2 papers, by search →"
+    assert parse_qs(urlsplit(more.get("href")).query)["q"] == [doc.cssselect("p.meta code")[0].text_content()]

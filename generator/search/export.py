@@ -8,8 +8,10 @@ What the browser needs to run a query exactly as Whoosh does, and no more:
   chunk's name;
 - ``t/<name>.bin`` and ``p/<name>.bin``: one chunk of the lexicon, its postings and its
   positions (the format is in ``shards.py``); positions are fetched only for phrases;
-- ``doc/<number>.json``: what a result shows (slug, title, day, abstract), fetched only
-  for the results on screen.
+- ``doc/<number>.json``: what a result shows of document ``number`` (slug, title, day,
+  collections), fetched only for the results on screen; its snippet comes from the
+  abstract on the paper's own page (``paperPage`` in the meta file), so the site
+  publishes each abstract once, not once more for search.
 
 Documents are numbered 0..N-1 in the canonical order of the live papers (day joined,
 then slug), and every statistic counts live papers, so the files depend on the shelf
@@ -33,6 +35,7 @@ import hashlib
 import json
 import logging
 import pickle
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +43,7 @@ from typing import Any
 
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from .. import urls
 from ..atomic import write_atomic
 from ..model import Paper
 from .index import content_hash, document, read_known
@@ -63,7 +67,7 @@ logger = logging.getLogger(__name__)
 
 DATA_DIR = "search/data/"
 HASH_CHARS = 10
-FORMAT = 4
+FORMAT = 5
 FIELD_ORDER = tuple(ANALYZER_KINDS)
 _STATE_VERSION = 2
 
@@ -334,12 +338,13 @@ def _chunk_files(items: Sequence[tuple[str, Term]]) -> tuple[str, ExportFile, Ex
 
 
 def _doc_file(number: int, paper: Paper) -> ExportFile:
+    # The title comes from here, not from the page: parsing HTML alters some characters
+    # (NUL, CR), and a result's title must be the title Whoosh returns.
     doc = {
         "slug": paper.slug,
         "title": paper.title,
         "joined": paper.date.isoformat(),
         "collections": list(paper.collections),
-        "abstract": paper.abstract,
     }
     return ExportFile(f"{DATA_DIR}doc/{number}.json", _json(doc))
 
@@ -369,6 +374,8 @@ def _meta_file(
         "stopMinSize": STOP_MIN_SIZE,
         "keywordPattern": KEYWORD_PATTERN,
         "topics": dict(sorted(topics.items())),
+        # A paper's page, relative to this file, once "{slug}" is replaced.
+        "paperPage": posixpath.relpath(urls.paper("{slug}"), DATA_DIR) + "/",
         "chunks": [[terms[start], name] for start, _end, name in chunks],
     }
     payload = _json(meta)

@@ -1,6 +1,8 @@
 """The site's static JSON API: one file per paper, and sharded lookup tables.
 
-``api/papers/<slug>.json`` holds a paper's record as the site shows it (with its topics).
+``api/papers/<slug>.json`` holds a paper's record as the site shows it (with its topics),
+less its abstract, which the paper's page holds (``page``): at 100,000 papers a second
+copy of every abstract would cost ~150 MB of the 1 GB a GitHub Pages site may have.
 ``api/lookup/<kind>/<shard>.json`` maps lookup keys to slugs, for three kinds of key:
 ``arxiv`` (version-less id), ``doi`` (lower case) and ``title`` (``title_key``).  A client
 computes the shard from the key (``urls.lookup_shard``) and fetches that one file, so a
@@ -32,7 +34,7 @@ from .keys import code_digest, input_key
 from .model import SiteModel
 from .output import OutputWriter
 
-API_VERSION = 1
+API_VERSION = 2  # 2: a paper record no longer repeats the abstract
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -66,7 +68,6 @@ def paper_record(paper: Paper, model: SiteModel, siteurl: str) -> dict[str, Any]
         "page": page,
         "page_url": f"{siteurl}/{page}" if siteurl else "",
         "title": paper.title,
-        "abstract": paper.abstract,
         "date": paper.date.isoformat(),
         "published": paper.published.isoformat() if paper.published else None,
         "authors": list(paper.authors),

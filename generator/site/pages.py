@@ -129,7 +129,7 @@ def _paper_context(model: SiteModel, config: SiteConfig, paper: Paper, url: str)
             "topics": topics,
             "related": related,
             "bibtex": bibtex(paper, absolute),
-            "citation_meta": citation_meta(paper, absolute),
+            "citation_meta": citation_meta(paper),
             "nav": "",
         }
 
@@ -137,10 +137,16 @@ def _paper_context(model: SiteModel, config: SiteConfig, paper: Paper, url: str)
 
 
 def listing_pages(listing: Listing, config: SiteConfig, model: SiteModel) -> Iterator[PageSpec]:
-    """A collection's or topic's landing page (newest papers) and its stable numbered pages."""
+    """A collection's or topic's landing page (newest papers), and a collection's stable numbered pages.
+
+    A topic is a saved search: its landing page shows the newest of its papers and sends
+    the reader to the search page for all of them, ranked.  Numbered pages would list
+    every match of every topic once more (about 340 bytes per paper of the shelf).
+    """
     size = config.options.listing_page_size
     page_url = urls.collection if listing.kind == "collection" else urls.topic
-    numbered = stable_pages(listing.papers, size) if len(listing.papers) > size else []
+    paged = listing.kind == "collection" and len(listing.papers) > size
+    numbered = stable_pages(listing.papers, size) if paged else []
     last = len(numbered)
     common = {"listing": listing, "nav": f"{listing.kind}s", "last_page": last}
     about = (listing.kind, listing.slug, listing.name, listing.query, last)

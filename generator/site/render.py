@@ -29,9 +29,17 @@ from .parallel import Job
 
 
 def page_globals(config: SiteConfig, url: str) -> dict[str, Any]:
-    """What every page's template sees, besides its own context."""
+    """What every page's template sees, besides its own context.
+
+    ``SITEURL`` prefixes links within the site: a relative path for local builds, the
+    site's root path ("/shelf", "" at a domain's root) when publishing.  A link the
+    reader takes elsewhere (a feed's address for a reader, the canonical URL) is made
+    from ``SITE_ADDRESS``, which is absolute whenever the site has an address.
+    """
+    local = config.relative_urls or not config.siteurl
     return {
-        "SITEURL": urls.root_from(url) if config.relative_urls or not config.siteurl else config.siteurl,
+        "SITEURL": urls.root_from(url) if local else urls.root_path(config.siteurl),
+        "SITE_ADDRESS": config.siteurl or urls.root_from(url),
         "page_url": url,
         "canonical_url": f"{config.siteurl}/{url}" if config.siteurl else "",
     }

@@ -74,8 +74,12 @@ def bibtex(paper: Paper, page_url: str = "") -> str:
     return f"@{kind}{{{bibtex_key(paper)},\n{body}\n}}"
 
 
-def citation_meta(paper: Paper, page_url: str) -> list[tuple[str, str]]:
-    """Highwire Press ``citation_*`` tags, as Google Scholar and Zotero read them."""
+def citation_meta(paper: Paper) -> list[tuple[str, str]]:
+    """Highwire Press ``citation_*`` tags, as Google Scholar and Zotero read them.
+
+    No ``citation_abstract_html_url``: it would repeat the page's canonical URL, which
+    both readers take as the page's address already.
+    """
     meta = [("citation_title", paper.title)]
     meta += [("citation_author", author) for author in paper.authors]
     date = paper.published or paper.date
@@ -87,6 +91,4 @@ def citation_meta(paper: Paper, page_url: str) -> list[tuple[str, str]]:
         meta += [("citation_arxiv_id", paper.arxiv_id), ("citation_pdf_url", paper.arxiv_pdf_url)]
     if paper.doi:
         meta.append(("citation_doi", paper.doi))
-    if page_url.startswith(("http://", "https://")):
-        meta.append(("citation_abstract_html_url", page_url))
     return meta

@@ -630,12 +630,13 @@ function decodeBlock(block, count, deltas) {
 }
 
 export class StaticIndex {
-  /** ``fetchJson(url)`` and ``fetchBytes(url)`` (an ArrayBuffer); URLs resolve against the meta file's. */
-  constructor(metaUrl, meta, fetchJson, fetchBytes = defaultFetchBytes) {
+  /** ``fetchJson(url)``, ``fetchBytes(url)`` (an ArrayBuffer) and ``fetchText(url)``; URLs resolve against the meta file's. */
+  constructor(metaUrl, meta, fetchJson, fetchBytes = defaultFetchBytes, fetchText = defaultFetchText) {
     this.base = new URL(".", metaUrl).href;
     this.meta = meta;
     this.fetchJson = fetchJson;
     this.fetchBytes = fetchBytes;
+    this.fetchText = fetchText;
     this.analyzer = new Analyzer(meta);
     this.fieldNo = new Map(meta.fieldOrder.map((name, i) => [name, i]));
     this.chunks = new Map();
@@ -643,8 +644,8 @@ export class StaticIndex {
     this.decoded = new Map(); // "field\0term" -> decoded postings (or null)
   }
 
-  static async open(metaUrl, fetchJson = defaultFetch, fetchBytes = defaultFetchBytes) {
-    const index = new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson, fetchBytes);
+  static async open(metaUrl, fetchJson = defaultFetch, fetchBytes = defaultFetchBytes, fetchText = defaultFetchText) {
+    const index = new StaticIndex(metaUrl, await fetchJson(metaUrl), fetchJson, fetchBytes, fetchText);
     // Parse a query now, while the page loads: the first use of the Unicode-aware
     // patterns compiles them (milliseconds), which the reader's first query then skips.
     try {
@@ -755,9 +756,22 @@ export class StaticIndex {
     return out.sort(comparePy);
   }
 
-  document(docnum) {
-    return this.fetchJson(`${this.base}doc/${docnum}.json`);
+  /**
+   * What a result shows: its slug, title, day joined, collections and abstract.  The
+   * result file holds all but the abstract, which is read from the paper's own page
+   * (parsed, never put on a page as HTML): the site publishes each abstract once.
+   */
+  async document(docnum) {
+    const doc = await this.fetchJson(`${this.base}doc/${docnum}.json`);
+    const url = new URL(this.meta.paperPage.replace("{slug}", encodeURIComponent(doc.slug)), this.base).href;
+    return { ...doc, abstract: pageAbstract(await this.fetchText(url)) };
   }
+}
+
+/** The abstract of a paper page's HTML: the text of its paragraphs, as in the paper file. */
+export function pageAbstract(html) {
+  const page = new DOMParser().parseFromString(html, "text/html");
+  return [...page.querySelectorAll("section.abstract p")].map((p) => p.textContent).join("\n\n");
 }
 
 function comparePy(a, b) {
@@ -771,6 +785,12 @@ async function defaultFetchBytes(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.arrayBuffer();
+}
+
+async function defaultFetchText(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.text();
 }
 
 async function defaultFetch(url) {
