@@ -52,6 +52,7 @@ from pathlib import Path
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem
 
+from ..forked import run_forked
 from ..model import Paper
 from .index import content_hash, read_known
 from .query import open_index
@@ -111,19 +112,37 @@ def update_related(
                 return RelatedUpdate(related, update.computed, update.relisted, time.monotonic() - started)
         finally:
             store.close()
+    # From nothing: in a child process, whose memory (every paper's word counts) goes
+    # back to the system when it exits (generator/forked.py).
+    related = run_forked(
+        functools.partial(_compute_and_store, papers, count, progress, store_file, params, dict(keys)),
+        "computing related papers",
+    )
+    return RelatedUpdate(related, len(papers), len(papers), time.monotonic() - started)
+
+
+def _compute_and_store(
+    papers: Sequence[Paper],
+    count: int,
+    progress: Callable[[int], None],
+    store_file: Path,
+    params: tuple,
+    keys: dict[str, str],
+) -> dict[str, tuple[str, ...]]:
+    """Related papers from nothing, written to the store; slug -> related slugs."""
     computed = compute(papers, count, progress)
     related = {slug: tuple(s for s, _ in items) for slug, items in computed.related.items()}
     RelatedStore.write_all(
         store_file,
         params,
         count,
-        (dict(keys), related),
+        (keys, related),
         computed.counts,
         computed.df,
         computed.signatures,
         computed.related,
     )
-    return RelatedUpdate(related, len(papers), len(papers), time.monotonic() - started)
+    return related
 
 
 @dataclass
