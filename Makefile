@@ -37,7 +37,7 @@ shelf: $(VENV)/.installed
 # Papershelf at 1k, 10k and 100k papers beside stock Pelican and Hugo (about an hour);
 # writes the Scale section of BENCHMARKS.md.
 bench-scale: $(VENV)/.installed-bench
-	$(BIN)/python bench/scale.py 1000 10000 100000 --runs 3 --write
+	$(BIN)/python bench/scale.py 1000 10000 100000 --runs 3 --cold-runs 1 --write
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
