@@ -89,12 +89,7 @@ class OutputWriter:
         Returns False (and claims nothing) when the last build did not make the file or
         it is gone.
         """
-        key = self.previous.get(relpath)
-        if not key or relpath in self._paths or not self.present(relpath):
-            return False
-        self._paths[relpath] = key
-        self.kept += 1
-        return True
+        return not self.carry_all([relpath])
 
     def carry_all(self, relpaths: Iterable[str]) -> list[str]:
         """``carry`` each of ``relpaths``; return those that could not be carried."""
