@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -24,19 +25,19 @@ from .feeds.embed import SCRIPT_SOURCE, embed_pages
 from .feeds.items import feed_site
 from .feeds.listings import feed_listings
 from .feeds.write import write_feeds
+from .forked import start_forked
 from .model import Paper
 from .progress import Progress
 from .settings import SiteConfig, site_config
-from .site import stamp
+from .site import pagestage, stamp
 from .site.api import write_api
 from .site.keys import code_digest, input_key
 from .site.loader import paper_stamps_of, read_shelf
 from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
-from .site.pages import all_pages
-from .site.pagestate import page_state, read_page_state, unchanged_papers, write_page_state
+from .site.pagestate import read_page_state
 from .site.render import render_salt, theme_filters, theme_globals, write_pages
-from .site.sitemap import entries, manifest_pages, remember_dates, robots_txt, write_sitemap
+from .site.sitemap import entries, manifest_pages, robots_txt, write_sitemap
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
 # {site-relative URL: day its content last changed}: any generator that writes pages may
 # add to it; the sitemap gives those days as lastmod.
 PAGE_DATES_KEY = "papershelf_page_dates"
+# The page stage, when it runs in a child process beside the other writers.
+PAGES_BESIDE_KEY = "papershelf_pages_beside"
 SITEMAP_MANIFEST = "output-sitemap.marshal"
 # Caches of earlier versions, replaced by others (the paper cache by its shards, related
 # papers' pickle by their store): removed so the cache folder does not keep both.
@@ -107,10 +110,12 @@ def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
     # (when the papers folder is inside the content folder, as the stamp covers only that).
     inside = os.path.normpath(config.papers_path).startswith(os.path.join(os.path.normpath(config.content_path), ""))
     settings[STAMPS_KEY] = paper_stamps_of(files, config.papers_path) if inside else None
-    # Search runs after the shelf is read and adds topics and related papers to the
-    # model before any page is written (Pelican runs every generate_context first).
-    # The sitemap lists the pages the others wrote, so it comes last.
-    return [ShelfGenerator, SearchGenerator, ApiGenerator, FeedsGenerator, SitemapGenerator]
+    # Pelican runs every generator's generate_context, then every generate_output, in
+    # this order.  Search adds topics and related papers to the model the shelf
+    # generator read, before any file is written.  The pages are the first writer, as
+    # they may be written beside the others; the sitemap lists the pages the others
+    # wrote, so it comes last.
+    return [ShelfGenerator, PagesGenerator, SearchGenerator, ApiGenerator, FeedsGenerator, SitemapGenerator]
 
 
 def record_clean_build(pelican: object, **_kwargs: object) -> None:
@@ -125,7 +130,7 @@ def record_clean_build(pelican: object, **_kwargs: object) -> None:
 
 
 class ShelfGenerator(Generator):
-    """Reads the shelf into the site model, then writes every paper, day and listing page."""
+    """Reads the shelf into the site model, which every other generator writes its files from."""
 
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
@@ -145,39 +150,25 @@ class ShelfGenerator(Generator):
             shelf.read,
         )
 
+
+class PagesGenerator(Generator):
+    """Writes every paper, day, listing and index page of the model ``ShelfGenerator`` read.
+
+    On a rebuild (the last build's record of its pages is there) with more than one core,
+    the page stage runs in a child process beside the JSON API, the search export and the
+    feeds, which write other files from the same model; the sitemap waits for it.  A cold
+    build renders its pages on every core instead, here.
+    """
+
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
-        model = self.context[MODEL_KEY]
-        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-pages.marshal")
-        progress = Progress("pages rendered", total=None)
-        dates: dict[str, dt.date] = self.context.setdefault(PAGE_DATES_KEY, {})
-        started = time.monotonic()
-        # Paper pages whose inputs did not change since the last build are carried over
-        # without computing their keys (site.pagestate).
-        state_file = config.cache_path / "pages-state.marshal"
         salt = render_salt(self.env, config)
-        state, last = page_state(model), read_page_state(state_file, salt)
-        unchanged = {urls.file_for(urls.paper(slug)): slug for slug in unchanged_papers(model, state, last)}
-        for relpath in out.carry_all(unchanged):
-            del unchanged[relpath]
-        carried = set(unchanged.values())
-        for slug in carried:
-            dates[urls.paper(slug)] = model.by_slug[slug].date
-        specs = remember_dates(all_pages(model, config, carried), dates)
-        pages = len(carried) + write_pages(specs, self.env, config, out, progress)
-        removed = out.finish()
-        if state != last:
-            write_page_state(state_file, salt, state)
-        progress.done()
-        logger.info(
-            "Wrote %d pages in %.2f s (%d rewritten, %d rendered unchanged, %d kept by input key, %d stale removed)",
-            pages,
-            time.monotonic() - started,
-            out.written,
-            out.unchanged,
-            out.kept,
-            removed,
-        )
+        last = read_page_state(config.cache_path / pagestage.STATE, salt)
+        stage = functools.partial(pagestage.write_site_pages, self.context[MODEL_KEY], self.env, config, salt, last)
+        if last and config.jobs > 1:
+            self.context[PAGES_BESIDE_KEY] = start_forked(stage, "writing the pages")
+        else:
+            self.context.setdefault(PAGE_DATES_KEY, {}).update(stage())
 
 
 class ApiGenerator(Generator):
@@ -273,6 +264,9 @@ class SitemapGenerator(Generator):
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
+        beside = self.context.pop(PAGES_BESIDE_KEY, None)
+        if beside is not None:
+            self.context.setdefault(PAGE_DATES_KEY, {}).update(beside.result())
         manifest = config.cache_path / SITEMAP_MANIFEST
         out = OutputWriter(config.output_path, manifest=manifest)
         if config.siteurl:

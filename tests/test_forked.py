@@ -1,13 +1,17 @@
-"""A step run in a forked child: its result comes back, its failure becomes a build error."""
+"""A step run in a forked child: its result and log come back, its failure becomes a build error."""
 
 from __future__ import annotations
 
+import logging
 import os
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 
 from generator.errors import BuildError
-from generator.forked import run_forked
+from generator.forked import run_forked, start_forked
 
 
 def test_the_result_comes_back_from_another_process() -> None:
@@ -28,3 +32,36 @@ def test_a_failing_step_is_a_build_error_that_names_it() -> None:
 def test_a_child_that_dies_is_a_build_error() -> None:
     with pytest.raises(BuildError, match="stopped without an answer"):
         run_forked(lambda: os._exit(3), "a step")
+
+
+def test_started_steps_run_beside_each_other_and_the_caller() -> None:
+    # Each step waits for a file only the caller writes after starting both: run one
+    # after another, or blocking the caller, they would never see it.
+    with tempfile.TemporaryDirectory() as folder:
+        go = Path(folder, "go")
+
+        def wait_for_go(name: str) -> str:
+            deadline = time.monotonic() + 20
+            while not go.exists():
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the caller never wrote the file")
+                time.sleep(0.01)
+            return name
+
+        first = start_forked(lambda: wait_for_go("first"), "the first step")
+        second = start_forked(lambda: wait_for_go("second"), "the second step")
+        go.write_text("now")
+        assert (second.result(), first.result()) == ("second", "first")
+
+
+def test_a_childs_log_records_are_logged_again_by_the_caller(caplog: pytest.LogCaptureFixture) -> None:
+    def step() -> int:
+        logging.getLogger("generator.child").warning("a warning with %s", {"an": "argument"})
+        logging.getLogger("generator.child").info("done in %.1f s", 1.25)
+        return 7
+
+    with caplog.at_level(logging.INFO):
+        assert run_forked(step, "a logging step") == 7
+    seen = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
+    assert ("generator.child", "WARNING", "a warning with {'an': 'argument'}") in seen
+    assert ("generator.child", "INFO", "done in 1.2 s") in seen

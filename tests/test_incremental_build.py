@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import logging
+import os
 import re
 import shutil
 import sys
@@ -222,6 +224,34 @@ def test_a_build_that_warned_is_not_taken_as_clean(tmp_path: Path) -> None:
     for _ in range(2):
         result = build(tmp_path, settings_file="publishconf.py", overrides=SETTINGS, strict=False)
         assert any("broken.md" in w for w in result.warnings)
+
+
+def _pages_written_by(caplog: pytest.LogCaptureFixture) -> int:
+    """The process that logged the page stage's summary (a child's records keep its pid)."""
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("Wrote") and " pages in " in r.getMessage()]
+    return record.process or 0
+
+
+def test_a_rebuild_writes_its_pages_beside_the_other_writers(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    papers = shelf(tmp_path, count=30)
+    with caplog.at_level(logging.INFO):
+        built(tmp_path)
+    # A cold build renders its pages on every core from the build's own process.
+    assert _pages_written_by(caplog) == os.getpid()
+    caplog.clear()
+    (papers / f"{NEW_SLUG}.md").write_text(format_paper(new_paper(papers)), encoding="utf-8")
+    with caplog.at_level(logging.INFO):
+        built(tmp_path)
+    assert _pages_written_by(caplog) != os.getpid()
+    assert (tmp_path / "output" / "papers" / NEW_SLUG / "index.html").is_file()
+    # The sitemap, written after the page stage is joined, lists the new page.
+    sitemaps = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "output").glob("sitemap*.xml"))
+    assert f"/papers/{NEW_SLUG}/" in sitemaps
+    caplog.clear()
+    (papers / f"{NEW_SLUG}.md").unlink()
+    with caplog.at_level(logging.INFO):
+        build(tmp_path, settings_file="publishconf.py", overrides={**SETTINGS, "PAPERSHELF_JOBS": 1})
+    assert _pages_written_by(caplog) == os.getpid()
 
 
 def test_a_touched_paper_file_makes_a_real_build(tmp_path: Path) -> None:
