@@ -15,7 +15,8 @@ from whoosh import index
 from generator.cli import main
 from generator.errors import ConfigError
 from generator.model import Paper
-from generator.search import search
+from generator.paperfile import parse_paper
+from generator.search import export, search
 from generator.search.index import content_hash, content_hashes, identity, update_index
 from generator.search.query import MAX_QUERY_CHARS, BadQuery, open_index, ranked_slugs
 from generator.search.ranking import STATS_FILE, cached_stats, live_stats
@@ -24,6 +25,8 @@ from generator.search.state import STATE_FILE
 from generator.search.topics import check_topics, topic_members, update_topics
 from generator.settings import Topic
 from generator.site.model import paper_digest
+
+from .support import REPO
 
 DAY = dt.date(2026, 3, 13)
 
@@ -162,6 +165,23 @@ def test_two_builds_updating_at_once_both_finish_and_agree(index_dir: Path) -> N
         thread.join()
     assert errors == []
     assert doc_count(index_dir) == len(SHELF) + len(extra)
+
+
+def test_a_full_export_encoding_postings_as_it_goes_writes_the_bytes_of_one_encoding_them_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = [
+        parse_paper(p.read_text(encoding="utf-8")) for p in sorted((REPO / "content" / "papers").glob("*.md"))[:40]
+    ]
+    folder = tmp_path / "search"
+    update_index(folder, papers)
+    by_slug = {p.slug: p for p in papers}
+    monkeypatch.setattr(export, "FLUSH_EVERY", 10**9)
+    at_the_end = {f.path: f.data for f in export.export_index(folder, by_slug, {}).files}
+    monkeypatch.setattr(export, "FLUSH_EVERY", 3)  # 13 encodings on the way, the last one partial
+    as_it_goes = {f.path: f.data for f in export.export_index(folder, by_slug, {}).files}
+    assert len(at_the_end) > 40
+    assert as_it_goes == at_the_end
 
 
 def test_search_returns_ranked_hits_with_highlighted_passages(index_dir: Path) -> None:
