@@ -31,6 +31,7 @@ from ..site.keys import code_digest
 from .ranking import record_stats, stats_with, stats_without
 from .schema import SCHEMA_VERSION, make_schema
 from .state import read_state, write_state
+from .storage import open_whoosh
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ def _open(index_dir: Path) -> tuple[index.Index, bool, dict[str, str]]:
     if read_state(index_dir).get("schema") == SCHEMA_VERSION:
         try:
             if index.exists_in(str(index_dir)):
-                ix = index.open_dir(str(index_dir))
+                ix = open_whoosh(index_dir)
                 known = _read_known(index_dir, ix)
                 if known is not None:
                     return ix, False, known
@@ -213,7 +214,7 @@ def identity(index_dir: Path, ix: index.Index, generation: int | None = None) ->
 def read_known(index_dir: Path) -> dict[str, str] | None:
     """slug -> content hash of every paper in the index, if the cache of it is current."""
     try:
-        return _read_known(index_dir, index.open_dir(str(index_dir)))
+        return _read_known(index_dir, open_whoosh(index_dir))
     except Exception:  # noqa: BLE001 -- no index, or an unreadable one: no answer
         return None
 

@@ -20,6 +20,7 @@ from ..errors import PapershelfError
 from .ranking import CanonicalTopCollector, paper_searcher
 from .schema import QUERY_FIELDS, TOPIC_FIELD, make_parser
 from .state import read_topics
+from .storage import open_whoosh
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
@@ -108,7 +109,7 @@ def _expand_topics(q: query.Query, parser: QueryParser, topics: Mapping[str, str
 def open_index(index_dir: Path) -> index.Index:
     if not index.exists_in(str(index_dir)):
         raise PapershelfError(f"no search index in {index_dir}; build the site first (papershelf build)")
-    return index.open_dir(str(index_dir))
+    return open_whoosh(index_dir)
 
 
 def search(index_dir: Path, text: str, limit: int = 10) -> SearchResults:

@@ -43,6 +43,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..atomic import write_atomic
 from .schema import ANALYZER_KINDS, BM25_B, BM25_K1, make_schema
+from .storage import open_whoosh
 
 STATS_FILE = "papershelf-stats.json"
 SCORABLE = tuple(name for name in ANALYZER_KINDS if make_schema()[name].scorable)
@@ -213,7 +214,7 @@ class _LiveScorer(BM25FScorer):
 @contextlib.contextmanager
 def paper_searcher(index_dir: Path, ix: index.Index | None = None) -> Iterator[Searcher]:
     """A searcher over the index in ``index_dir`` that ranks with the live statistics."""
-    ix = ix or index.open_dir(str(index_dir))
+    ix = ix or open_whoosh(index_dir)
     reader = ix.reader()
     searcher = Searcher(reader, weighting=LiveBM25F(cached_stats(index_dir, ix, reader)))
     try:
