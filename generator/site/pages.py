@@ -195,8 +195,11 @@ def shown(model: SiteModel, papers: Sequence[Paper]) -> str:
 
 
 def newest(papers: Sequence[Paper]) -> dt.date | None:
-    """The day the newest of ``papers`` joined the shelf."""
-    return max((p.date for p in papers), default=None)
+    """The day the newest of ``papers`` (newest first, as every list of the model) joined the shelf.
+
+    The first paper's: taking the ``max`` of every listing's days cost a third of a
+    second on each rebuild of a 100,000-paper shelf."""
+    return papers[0].date if papers else None
 
 
 def all_pages(model: SiteModel, config: SiteConfig, skip: Collection[str] = frozenset()) -> Iterator[PageSpec]:
