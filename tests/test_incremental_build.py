@@ -226,23 +226,34 @@ def test_a_build_that_warned_is_not_taken_as_clean(tmp_path: Path) -> None:
         assert any("broken.md" in w for w in result.warnings)
 
 
-def _pages_written_by(caplog: pytest.LogCaptureFixture) -> int:
-    """The process that logged the page stage's summary (a child's records keep its pid)."""
-    (record,) = [r for r in caplog.records if r.getMessage().startswith("Wrote") and " pages in " in r.getMessage()]
+def _written_by(caplog: pytest.LogCaptureFixture, summary: str) -> int:
+    """The process that logged a writer's summary line (a child's records keep its pid)."""
+    (record,) = [r for r in caplog.records if re.match(summary, r.getMessage())]
     return record.process or 0
 
 
-def test_a_rebuild_writes_its_pages_beside_the_other_writers(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def _pages_written_by(caplog: pytest.LogCaptureFixture) -> int:
+    return _written_by(caplog, r"Wrote \d+ pages in ")
+
+
+def test_a_rebuild_writes_its_pages_and_search_index_beside_the_other_writers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     papers = shelf(tmp_path, count=30)
     with caplog.at_level(logging.INFO):
         built(tmp_path)
-    # A cold build renders its pages on every core from the build's own process.
+    # A cold build renders its pages on every core from the build's own process, and
+    # writes the search export there too, after them.
     assert _pages_written_by(caplog) == os.getpid()
+    assert _written_by(caplog, "Wrote the browser's search index") == os.getpid()
     caplog.clear()
     (papers / f"{NEW_SLUG}.md").write_text(format_paper(new_paper(papers)), encoding="utf-8")
     with caplog.at_level(logging.INFO):
         built(tmp_path)
     assert _pages_written_by(caplog) != os.getpid()
+    assert _written_by(caplog, "Wrote the browser's search index") not in (os.getpid(), _pages_written_by(caplog))
+    docs = (tmp_path / "output" / "search" / "data" / "doc").glob("*.json")
+    assert any(NEW_SLUG in doc.read_text(encoding="utf-8") for doc in docs)
     assert (tmp_path / "output" / "papers" / NEW_SLUG / "index.html").is_file()
     # The sitemap, written after the page stage is joined, lists the new page.
     sitemaps = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "output").glob("sitemap*.xml"))

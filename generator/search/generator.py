@@ -3,19 +3,25 @@
 ``generate_context`` runs after the shelf generator has read the papers and before any
 page is written: it brings the Whoosh index up to date and puts topics and related
 papers into the site model, so paper, topic and index pages show them.
-``generate_output`` writes the browser's index and the search page.
+``generate_output`` writes the browser's index and the search page, or, on a rebuild,
+waits for the child process that has been writing them since the index was updated.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
+from jinja2 import Environment
 from pelican.generators import Generator
 
 from .. import urls
 from ..bulk import collector_paused
+from ..forked import Forked, start_forked
+from ..model import Paper
 from ..pelican_plugin import CONFIG_KEY, MODEL_KEY
 from ..progress import Progress
 from ..settings import SiteConfig
@@ -39,6 +45,8 @@ def index_dir(config: SiteConfig) -> Path:
 class SearchGenerator(Generator):
     """Keeps the Whoosh index in step with the shelf and publishes it for the browser."""
 
+    _export: Forked[None] | None = None
+
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         model: SiteModel = self.context[MODEL_KEY]
@@ -48,6 +56,15 @@ class SearchGenerator(Generator):
         update = update_index(index_dir(config), model.papers, config.topics, progress.update, hashes)
         progress.done()
         logger.info("%s", update.summary())
+        # The browser's index is made from the Whoosh index alone (no topic lists, no
+        # related papers).  On a rebuild it is written in a child process from here on,
+        # beside topics, related papers and the other writers; after a rebuilt index it
+        # is written in place, after the pages, so that a cold build's memory-hungry
+        # steps (related papers, the page renderers) do not overlap it.
+        self._write_export = functools.partial(write_search_files, config, model.by_slug, self.env)
+        self._export = None
+        if config.jobs > 1 and not update.rebuilt:
+            self._export = start_forked(self._write_export, "writing the browser's search index")
 
         started = time.monotonic()
         found = update_topics(
@@ -82,37 +99,42 @@ class SearchGenerator(Generator):
             self.context[MODEL_KEY] = model.with_search(topics, related.related)
 
     def generate_output(self, _writer: object) -> None:
-        config: SiteConfig = self.settings[CONFIG_KEY]
-        model: SiteModel = self.context[MODEL_KEY]
-        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-search.marshal")
-        started = time.monotonic()
-        meta_path = self._write_shards(config, model, out)
-        write_pages([PageSpec(urls.SEARCH, "search", {"meta_url": meta_path, "nav": "search"})], self.env, config, out)
-        removed = out.finish()
-        logger.info(
-            "Wrote the browser's search index in %.2f s (%d files changed, %d unchanged, %d stale removed)",
-            time.monotonic() - started,
-            out.written,
-            out.unchanged,
-            removed,
-        )
+        if self._export is not None:
+            self._export.result()
+        else:
+            self._write_export()
 
-    def _write_shards(self, config: SiteConfig, model: SiteModel, out: OutputWriter) -> str:
-        """Write the shards: only files whose bytes changed; the others are kept as they are."""
-        topics = {t.slug: t.query for t in config.topics}
-        state_file = config.cache_path / "search-export.pickle"
-        export = export_index(
-            index_dir(config), model.by_slug, topics, state_file=state_file, output=config.output_path
-        )
-        for path in export.kept:
-            out.claim(path)
-        for file in export.files:  # the meta file last: it names the others
-            out.write(file.path, file.data)
-        record_export(state_file, export)
-        logger.info(
-            "Search export %s: %d files to write, %d kept",
-            "updated" if export.updated else "written afresh",
-            len(export.files),
-            len(export.kept),
-        )
-        return export.meta_path
+
+def write_search_files(config: SiteConfig, papers: Mapping[str, Paper], env: Environment) -> None:
+    """Write the browser's index of ``papers`` (by slug) and the search page that reads it."""
+    out = OutputWriter(config.output_path, manifest=config.cache_path / "output-search.marshal")
+    started = time.monotonic()
+    meta_path = _write_shards(config, papers, out)
+    write_pages([PageSpec(urls.SEARCH, "search", {"meta_url": meta_path, "nav": "search"})], env, config, out)
+    removed = out.finish()
+    logger.info(
+        "Wrote the browser's search index in %.2f s (%d files changed, %d unchanged, %d stale removed)",
+        time.monotonic() - started,
+        out.written,
+        out.unchanged,
+        removed,
+    )
+
+
+def _write_shards(config: SiteConfig, papers: Mapping[str, Paper], out: OutputWriter) -> str:
+    """Write the shards: only files whose bytes changed; the others are kept as they are."""
+    topics = {t.slug: t.query for t in config.topics}
+    state_file = config.cache_path / "search-export.pickle"
+    export = export_index(index_dir(config), papers, topics, state_file=state_file, output=config.output_path)
+    for path in export.kept:
+        out.claim(path)
+    for file in export.files:  # the meta file last: it names the others
+        out.write(file.path, file.data)
+    record_export(state_file, export)
+    logger.info(
+        "Search export %s: %d files to write, %d kept",
+        "updated" if export.updated else "written afresh",
+        len(export.files),
+        len(export.kept),
+    )
+    return export.meta_path
