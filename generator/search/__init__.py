@@ -10,7 +10,10 @@
 
 The pipeline, run by the Pelican plugin's ``SearchGenerator`` on every build:
 ``index.update_index`` (only new, changed and removed papers are written) →
-``topics.topic_members`` → ``related.update_related`` → ``export.export_index``.
+``topics.topic_members`` → ``related.update_related`` → ``export.export_index``.  The
+export reads the index alone, so on a rebuild it runs in a child process from the
+moment the index is up to date, beside topics, related papers and the page stage.
+The index is opened through ``storage.open_whoosh``, which reads its files as needed.
 
 Which Whoosh: ``whoosh3==3.54.0``, pinned exactly.  PyPI's ``whoosh`` 2.7.4 (2016) emits
 SyntaxWarnings on Python 3.12+ that fail ``-W error`` test runs; ``whoosh-reloaded``
