@@ -265,6 +265,20 @@ def test_a_rebuild_writes_its_pages_and_search_index_beside_the_other_writers(
     assert _pages_written_by(caplog) == os.getpid()
 
 
+def test_a_rebuild_that_changes_much_of_the_shelf_writes_its_search_index_in_place(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    papers = shelf(tmp_path, count=30)
+    built(tmp_path)
+    for path in sorted(papers.glob("*.md"))[:10]:  # a third of the shelf: related papers start afresh
+        paper = parse_paper(path.read_text(encoding="utf-8"), str(path))
+        path.write_text(format_paper(paper.replace(title=paper.title + ", Revised")), encoding="utf-8")
+    with caplog.at_level(logging.INFO):
+        built(tmp_path)
+    assert _written_by(caplog, "Wrote the browser's search index") == os.getpid()
+    assert _pages_written_by(caplog) != os.getpid()
+
+
 def test_a_touched_paper_file_makes_a_real_build(tmp_path: Path) -> None:
     papers = shelf(tmp_path, count=30)
     built(tmp_path)

@@ -31,7 +31,7 @@ from ..site.pages import PageSpec
 from ..site.render import write_pages
 from .export import export_index, record_export
 from .index import content_hashes, update_index
-from .related import update_related
+from .related import COLD_SHARE, update_related
 from .topics import check_topics, update_topics
 
 logger = logging.getLogger(__name__)
@@ -57,13 +57,15 @@ class SearchGenerator(Generator):
         progress.done()
         logger.info("%s", update.summary())
         # The browser's index is made from the Whoosh index alone (no topic lists, no
-        # related papers).  On a rebuild it is written in a child process from here on,
-        # beside topics, related papers and the other writers; after a rebuilt index it
-        # is written in place, after the pages, so that a cold build's memory-hungry
-        # steps (related papers, the page renderers) do not overlap it.
+        # related papers).  On a rebuild that changed a few papers it is written in a
+        # child process from here on, beside topics, related papers and the other
+        # writers.  After a rebuilt index, or a change to much of the shelf, it is
+        # written in place, after the pages, so that the memory-hungry steps of such a
+        # build (related papers computed afresh, the page renderers) do not overlap it.
         self._write_export = functools.partial(write_search_files, config, model.by_slug, self.env)
         self._export = None
-        if config.jobs > 1 and not update.rebuilt:
+        few = len(update.touched) <= COLD_SHARE * len(model.papers)
+        if config.jobs > 1 and not update.rebuilt and few:
             self._export = start_forked(self._write_export, "writing the browser's search index")
 
         started = time.monotonic()
