@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +15,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import scale
 import synth
+
+from generator.site.keys import code_digest
 
 
 @pytest.fixture
@@ -98,3 +102,16 @@ def test_the_bytes_of_the_output_are_summed_by_kind(tmp_path: Path) -> None:
     assert "| paper pages | 75 |" in table
     assert "| total | 596 |" in table
     assert table.index("| feeds and embeds | 500 |") < table.index("| paper pages | 75 |")
+
+
+def test_add_one_times_a_rebuild_and_can_hold_the_code_digest(work: Path) -> None:
+    site = work / "shelf"
+    synth.write_shelf(40, site)
+    scale.papershelf_build(site)
+    command = [sys.executable, str(REPO / "bench" / "add_one.py"), str(site)]
+    for number in (0, 1):
+        done = subprocess.run([*command, str(number), "--hold-code-digest"], capture_output=True, text=True, check=True)
+        assert re.search(r"one paper added to 40 papers: \d+\.\d\d s", done.stdout)
+        assert "Wrote the JSON API" in done.stderr
+        assert (site / "output" / "papers" / f"added-paper-{number:03d}" / "index.html").is_file()
+    assert (site / "cache" / "held-code-digest").read_text(encoding="utf-8") == code_digest()
