@@ -4,9 +4,9 @@ Two reasons to fork.  Computing related papers from nothing holds every paper's 
 counts at once (about 700 MB at 100,000 papers); freed in the build's own process, that
 memory stays with the process, and the page renderers forked after it copy it page by
 page as they touch it.  In a child, it is gone when the child exits.  And on a rebuild,
-writing the JSON API and the browser's search index costs seconds of pure Python each,
-with one core free while the build's own process renders pages: a child started before
-the pages runs them beside it (``start_forked``, joined with ``Forked.result``).
+the page stage and the browser's search index cost seconds of pure Python each, while
+the build's own process has the JSON API and the feeds to write: in children they run
+beside it, on the other core (``start_forked``, joined with ``Forked.result``).
 
 Only the result travels back, pickled through a pipe, with the child's log records: they
 are logged again in the build's process, so that a strict build counts the child's

@@ -49,8 +49,9 @@ STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
 # {site-relative URL: day its content last changed}: any generator that writes pages may
 # add to it; the sitemap gives those days as lastmod.
 PAGE_DATES_KEY = "papershelf_page_dates"
-# The page stage, when it runs in a child process beside the other writers.
-PAGES_BESIDE_KEY = "papershelf_pages_beside"
+# Writers running in child processes beside the build's own, by what they write
+# ({"pages": Forked, "search": Forked}): the sitemap, which lists their pages, waits for them.
+BESIDE_KEY = "papershelf_beside"
 SITEMAP_MANIFEST = "output-sitemap.marshal"
 # Caches of earlier versions, replaced by others (the paper cache by its shards, related
 # papers' pickle by their store): removed so the cache folder does not keep both.
@@ -166,7 +167,7 @@ class PagesGenerator(Generator):
         last = read_page_state(config.cache_path / pagestage.STATE, salt)
         stage = functools.partial(pagestage.write_site_pages, self.context[MODEL_KEY], self.env, config, salt, last)
         if last and config.jobs > 1:
-            self.context[PAGES_BESIDE_KEY] = start_forked(stage, "writing the pages")
+            self.context.setdefault(BESIDE_KEY, {})["pages"] = start_forked(stage, "writing the pages")
         else:
             self.context.setdefault(PAGE_DATES_KEY, {}).update(stage())
 
@@ -264,9 +265,11 @@ class SitemapGenerator(Generator):
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
-        beside = self.context.pop(PAGES_BESIDE_KEY, None)
-        if beside is not None:
-            self.context.setdefault(PAGE_DATES_KEY, {}).update(beside.result())
+        # Their manifests are complete once they are done; the pages give their days.
+        for what, child in self.context.pop(BESIDE_KEY, {}).items():
+            done = child.result()
+            if what == "pages":
+                self.context.setdefault(PAGE_DATES_KEY, {}).update(done)
         manifest = config.cache_path / SITEMAP_MANIFEST
         out = OutputWriter(config.output_path, manifest=manifest)
         if config.siteurl:

@@ -3,8 +3,9 @@
 ``generate_context`` runs after the shelf generator has read the papers and before any
 page is written: it brings the Whoosh index up to date and puts topics and related
 papers into the site model, so paper, topic and index pages show them.
-``generate_output`` writes the browser's index and the search page, or, on a rebuild,
-waits for the child process that has been writing them since the index was updated.
+``generate_output`` writes the browser's index and the search page, unless, on a
+rebuild, a child process has been writing them since the index was updated (the
+sitemap waits for it).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from pelican.generators import Generator
 
 from .. import urls
 from ..bulk import collector_paused
-from ..forked import Forked, start_forked
+from ..forked import start_forked
 from ..model import Paper
-from ..pelican_plugin import CONFIG_KEY, MODEL_KEY
+from ..pelican_plugin import BESIDE_KEY, CONFIG_KEY, MODEL_KEY
 from ..progress import Progress
 from ..settings import SiteConfig
 from ..site.model import Listing, SiteModel
@@ -45,8 +46,6 @@ def index_dir(config: SiteConfig) -> Path:
 class SearchGenerator(Generator):
     """Keeps the Whoosh index in step with the shelf and publishes it for the browser."""
 
-    _export: Forked[None] | None = None
-
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         model: SiteModel = self.context[MODEL_KEY]
@@ -63,10 +62,10 @@ class SearchGenerator(Generator):
         # written in place, after the pages, so that the memory-hungry steps of such a
         # build (related papers computed afresh, the page renderers) do not overlap it.
         self._write_export = functools.partial(write_search_files, config, model.by_slug, self.env)
-        self._export = None
         few = len(update.touched) <= COLD_SHARE * len(model.papers)
         if config.jobs > 1 and not update.rebuilt and few:
-            self._export = start_forked(self._write_export, "writing the browser's search index")
+            beside = self.context.setdefault(BESIDE_KEY, {})
+            beside["search"] = start_forked(self._write_export, "writing the browser's search index")
 
         started = time.monotonic()
         found = update_topics(
@@ -101,9 +100,8 @@ class SearchGenerator(Generator):
             self.context[MODEL_KEY] = model.with_search(topics, related.related)
 
     def generate_output(self, _writer: object) -> None:
-        if self._export is not None:
-            self._export.result()
-        else:
+        # Written beside the other writers, it is the sitemap's to wait for.
+        if "search" not in self.context.get(BESIDE_KEY, {}):
             self._write_export()
 
 
