@@ -31,8 +31,11 @@ EMBED = "embed/"  # the page that documents the widget
 EMBED_SCRIPT = "embed.js"
 
 
+PAPERS = "papers"  # the folder of the paper pages, one folder per paper
+
+
 def paper(slug: str) -> str:
-    return f"papers/{slug}/"
+    return f"{PAPERS}/{slug}/"
 
 
 def day(date: dt.date, page: int = 1) -> str:

@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,10 @@ from .model import SiteModel
 from .output import OutputWriter
 
 API_VERSION = 2  # 2: a paper record no longer repeats the abstract
+_STATE_VERSION = 2  # 2: mappings of the model instead of a tuple per paper
 _WORD = re.compile(r"[a-z0-9]+")
+_API_PAPERS = urls.api_paper("x").rpartition("/")[0]  # the folder of the papers' files
+ShardKeys = tuple[tuple[str, str], ...]  # (shard file, key) of each key a paper is looked up by
 
 
 def title_key(title: str) -> str:
@@ -88,14 +92,12 @@ def lookup_shards(papers: tuple[Paper, ...]) -> dict[str, dict[str, list[str]]]:
     return _tables({p.slug: shard_keys(p) for p in papers})
 
 
-def shard_keys(paper: Paper) -> tuple[tuple[str, str], ...]:
+def shard_keys(paper: Paper) -> ShardKeys:
     """``(shard file, key)`` of each key ``paper`` can be looked up by."""
     return tuple((urls.api_lookup(kind, key), key) for kind, key in lookup_keys(paper))
 
 
-def _tables(
-    keys: Mapping[str, tuple[tuple[str, str], ...]], wanted: set[str] | None = None
-) -> dict[str, dict[str, list[str]]]:
+def _tables(keys: Mapping[str, ShardKeys], wanted: set[str] | None = None) -> dict[str, dict[str, list[str]]]:
     """The tables of the shards in ``wanted`` (every shard when None) from each slug's ``shard_keys``."""
     tables: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for slug, pairs in keys.items():
@@ -121,6 +123,16 @@ def index_record(model: SiteModel) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ApiState:
+    """What the API's files were last made from, kept as the model holds it so that a
+    rebuild compares whole mappings (set operations) instead of looping over the papers."""
+
+    digests: Mapping[str, str] = field(default_factory=dict)  # slug -> record digest
+    topics: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # slug -> (name, papers)
+    keys: Mapping[str, ShardKeys] = field(default_factory=dict)  # slug -> shard_keys
+
+
 def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, state_file: Path | None = None) -> None:
     """Write the static API through ``out``, making only the files whose input changed.
 
@@ -132,68 +144,67 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
     """
     salt = input_key(code_digest(), API_VERSION, siteurl)
     last = _read_state(state_file, salt)
-    state: dict[str, tuple[str, tuple, tuple]] = {}
     out.write(urls.API_INDEX, _json(index_record(model)))
+    digests = model.digests
+    topics = {t.slug: (t.name, tuple(p.slug for p in t.papers)) for t in model.topics}
+    edited = {slug for slug, _ in digests.items() - last.digests.items()}
+    removed = last.digests.keys() - digests.keys()
+    retopiced: set[str] = set()
+    for topic in topics.keys() | last.topics.keys():
+        name, slugs = topics.get(topic, ("", ()))
+        before, slugs_before = last.topics.get(topic, ("", ()))
+        retopiced |= set(slugs).symmetric_difference(slugs_before) if name == before else {*slugs, *slugs_before}
+    keys = dict(last.keys)
     touched: set[str] = set()  # lookup shards whose tables changed
-    unchanged: dict[str, Paper] = {}  # files whose paper's record and topics are as last time
-    check: list[Paper] = []
-    for paper in model.papers:
-        slug = paper.slug
-        digest = model.digest(paper)
-        topics = tuple((t.slug, t.name) for t in model.topics_of(slug))
-        before = last.get(slug)
-        if before is not None and before[0] == digest:
-            state[slug] = (digest, topics, before[2])
-            if before[1] == topics:
-                unchanged[urls.api_paper(slug)] = paper
-                continue
-        else:
-            state[slug] = (digest, topics, shard_keys(paper))
-            touched.update(shard for shard, _ in state[slug][2])
-            if before is not None:
-                touched.update(shard for shard, _ in before[2])
-        check.append(paper)
-    check += [unchanged[path] for path in out.carry_all(unchanged)]
+    for slug in removed | edited:
+        touched.update(shard for shard, _ in keys.pop(slug, ()))
+    by_slug = model.by_slug
+    for slug in edited:
+        keys[slug] = shard_keys(by_slug[slug])
+        touched.update(shard for shard, _ in keys[slug])
+    unchanged = digests.keys() - edited - retopiced
+    check = model.in_order((digests.keys() - unchanged) | out.carry_each(_API_PAPERS, unchanged, ".json"))
     relpaths: list[str] = []
     todo: list[parallel.Job] = []
     for paper in check:
         path = urls.api_paper(paper.slug)
-        _digest, topics, _keys = state[paper.slug]
-        key = input_key(salt, model.digest(paper), topics)
+        key = input_key(salt, model.digest(paper), tuple((t.slug, t.name) for t in model.topics_of(paper.slug)))
         if not out.keep(path, key):
             relpaths.append(path)
             todo.append((out.target(path, key), functools.partial(_record_json, paper, model, siteurl)))
     for path, changed in zip(relpaths, parallel.make_files(todo, jobs), strict=True):
         out.record(path, changed)
-    for slug in last.keys() - state.keys():
-        touched.update(shard for shard, _ in last[slug][2])
-    _write_lookup(state, touched, salt, out)
+    _write_lookup(keys, touched, salt, out)
+    state = ApiState(digests, topics, keys)
     if state_file is not None and state != last:
         _write_state(state_file, salt, state)
 
 
-def _write_lookup(state: dict[str, tuple[str, tuple, tuple]], touched: set[str], salt: str, out: OutputWriter) -> None:
+def _write_lookup(keys: Mapping[str, ShardKeys], touched: set[str], salt: str, out: OutputWriter) -> None:
     """Write the lookup shards in ``touched`` (and any that cannot be kept); keep the rest."""
-    keys = {slug: pairs for slug, (_digest, _topics, pairs) in state.items()}
     shards = {shard for pairs in keys.values() for shard, _key in pairs}
     touched |= {shard for shard in shards - touched if not out.carry(shard)}
     for shard, table in sorted(_tables(keys, touched & shards).items()):
         out.write(shard, _json(table), input_key(salt, "lookup", shard, table))
 
 
-def _read_state(path: Path | None, salt: str) -> dict[str, tuple[str, tuple, tuple]]:
+def _read_state(path: Path | None, salt: str) -> ApiState:
     if path is None:
-        return {}
+        return ApiState()
     try:
-        recorded, state = marshal.loads(path.read_bytes())
+        version, recorded, digests, topics, keys = marshal.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 -- no state, or an unreadable one: every file is checked by its key
-        return {}
-    return state if recorded == salt and isinstance(state, dict) else {}
+        return ApiState()
+    mappings = (digests, topics, keys)
+    if version != _STATE_VERSION or recorded != salt or not all(isinstance(m, dict) for m in mappings):
+        return ApiState()
+    return ApiState(digests, topics, keys)
 
 
-def _write_state(path: Path, salt: str, state: dict[str, tuple[str, tuple, tuple]]) -> None:
+def _write_state(path: Path, salt: str, state: ApiState) -> None:
+    data = (_STATE_VERSION, salt, dict(state.digests), dict(state.topics), dict(state.keys))
     with contextlib.suppress(OSError):
-        write_atomic(path, marshal.dumps((salt, state)), durable=False)
+        write_atomic(path, marshal.dumps(data), durable=False)
 
 
 def _record_json(paper: Paper, model: SiteModel, siteurl: str) -> bytes:

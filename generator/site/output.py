@@ -14,7 +14,7 @@ import json
 import marshal
 import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +105,32 @@ class OutputWriter:
         self.kept += len(paths) - before
         return missed
 
+    def carry_each(self, folder: str, names: Collection[str], suffix: str = "") -> set[str]:
+        """``carry`` ``folder/<name><suffix>`` for each of ``names``; return the names not carried.
+
+        The same checks as ``carry``, made with set operations on whole collections: on a
+        rebuild of 100,000 papers, checking their files one by one cost a third of a
+        second for each kind of file.  A suffix that starts with "/" names a file inside a
+        page's folder (``/index.html``), whose presence is the folder's, as for ``carry``.
+        """
+        prefix = f"{folder}/" if folder else ""
+        self._resolve(f"{prefix}x{suffix}")  # a folder or suffix outside the output fails here
+        listing = self._listing(folder)
+        if suffix.startswith("/"):
+            listed = listing.intersection(names)
+        else:
+            listed = {name for name in names if f"{name}{suffix}" in listing}
+        relpaths = {f"{prefix}{name}{suffix}": name for name in listed}
+        previous = self.previous
+        known = relpaths.keys() & previous.keys()
+        known -= self._paths.keys()
+        carried = dict(zip(known, map(previous.__getitem__, known), strict=True))
+        if "" in carried.values():  # made without a key: it cannot be carried
+            carried = {relpath: key for relpath, key in carried.items() if key}
+        self._paths.update(carried)
+        self.kept += len(carried)
+        return set(names) - {relpaths[relpath] for relpath in carried}
+
     def keep_all(self, key: str, prefix: str = "") -> bool:
         """``keep`` every file (under ``prefix``) that the last build made from ``key``, or none.
 
@@ -180,6 +206,10 @@ class OutputWriter:
         folder, _, name = relpath.rpartition("/")
         if name == "index.html" and folder:
             folder, _, name = folder.rpartition("/")
+        return name in self._listing(folder)
+
+    def _listing(self, folder: str) -> frozenset[str]:
+        """The names in ``folder`` of the output, listed once per build."""
         names = self._listings.get(folder)
         if names is None:
             try:
@@ -187,7 +217,7 @@ class OutputWriter:
             except (OSError, BuildError):
                 names = frozenset()
             self._listings[folder] = names
-        return name in names
+        return names
 
     def _resolve(self, relpath: str) -> str:
         # A string check, not Path.resolve(): resolving every one of 200,000 paths cost

@@ -112,9 +112,14 @@ def paper_pages(model: SiteModel, config: SiteConfig, skip: Collection[str] = fr
             url,
             "paper",
             _paper_context(model, config, paper, url),
-            updated=paper.date,
+            updated=paper_page_day(paper),
             key=functools.partial(key, slug),
         )
+
+
+def paper_page_day(paper: Paper) -> dt.date:
+    """The day a paper's page last changed, as the sitemap gives it: the day the paper joined the shelf."""
+    return paper.date
 
 
 def _paper_context(model: SiteModel, config: SiteConfig, paper: Paper, url: str) -> Callable[[], dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 Paper pages whose inputs did not change since the last build are carried over without
 computing their keys (``pagestate``); every other page is rendered only when its input
-key changed (``render``).  The stage returns the day each page's content last changed,
+key changed (``render``).  The stage returns the day each page it rendered last changed,
 which the sitemap gives as ``lastmod``: it may run in a child process beside the build's
 other writers, so it hands them back rather than adding them to a shared dict.
 """
@@ -33,7 +33,8 @@ STATE = "pages-state.marshal"
 def write_site_pages(
     model: SiteModel, env: Environment, config: SiteConfig, salt: str, last: PageState
 ) -> dict[str, dt.date]:
-    """Write the site's pages; return the day each page's content last changed (for the sitemap).
+    """Write the site's pages; return the day the content of each page it rendered last
+    changed (for the sitemap, which reads a carried paper page's day from the model).
 
     ``last`` is the record of the pages of the last build (``site.pagestate``), made
     under the same ``salt``: paper pages whose inputs did not change since then are
@@ -44,12 +45,9 @@ def write_site_pages(
     dates: dict[str, dt.date] = {}
     started = time.monotonic()
     state = page_state(model)
-    unchanged = {urls.file_for(urls.paper(slug)): slug for slug in unchanged_papers(model, state, last)}
-    for relpath in out.carry_all(unchanged):
-        del unchanged[relpath]
-    carried = set(unchanged.values())
-    for slug in carried:
-        dates[urls.paper(slug)] = model.by_slug[slug].date
+    unchanged = unchanged_papers(state, last)
+    # A carried page's day is its paper's, which the sitemap reads from the model.
+    carried = unchanged - out.carry_each(urls.PAPERS, unchanged, "/" + urls.file_for(""))
     specs = remember_dates(all_pages(model, config, carried), dates)
     pages = len(carried) + write_pages(specs, env, config, out, progress)
     removed = out.finish()

@@ -24,13 +24,51 @@ from lxml import etree
 
 from .. import urls
 from ..atomic import TEMP_PREFIX
+from ..model import Paper
 from .output import OutputWriter, read_manifest
-from .pages import PageSpec
+from .pages import PageSpec, paper_page_day
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _PLAIN_URL = re.compile(r"[A-Za-z0-9/_.~-]*")
 MAX_URLS = 50_000  # per sitemap file, the protocol's limit; more go into a sitemap index
 THEME_FOLDER = "theme"  # Pelican's THEME_STATIC_DIR: assets, never pages
+
+
+class PageDates(Mapping[str, dt.date]):
+    """The day each page's content last changed, by URL: the days the writers gave
+    (``remember_dates``), and for a paper's page its paper's day (``pages.paper_page_day``).
+
+    A paper page's day is read from the papers rather than handed on by the page stage:
+    at 100,000 papers, handing on a day per page from the stage's process cost a quarter
+    of a second of every rebuild.
+    """
+
+    def __init__(self, given: Mapping[str, dt.date], papers: Mapping[str, Paper]) -> None:
+        self._given = given
+        self._papers = papers
+
+    def __getitem__(self, url: str) -> dt.date:
+        day = self._given.get(url)
+        if day is not None:
+            return day
+        head, _, rest = url.partition("/")
+        paper = self._papers.get(rest[:-1]) if head == urls.PAPERS and rest.endswith("/") else None
+        if paper is None or urls.paper(paper.slug) != url:
+            raise KeyError(url)
+        return paper_page_day(paper)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._given
+        yield from (url for url in map(urls.paper, self._papers) if url not in self._given)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def newest(self) -> dt.date | None:
+        """The newest day of any page."""
+        given = max(self._given.values(), default=None)
+        papers = max(map(paper_page_day, self._papers.values()), default=None)
+        return max((day for day in (given, papers) if day is not None), default=None)
 
 
 class Entry(NamedTuple):

@@ -1,0 +1,82 @@
+"""Carrying files over from the last build, and which paper pages can be carried."""
+
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BuildError
+from generator.site.output import OutputWriter
+from generator.site.pagestate import PageState, unchanged_papers
+
+
+def _writer(tmp_path: Path, previous: dict[str, str]) -> OutputWriter:
+    manifest = tmp_path / "manifest.marshal"
+    manifest.write_bytes(marshal.dumps(previous))
+    return OutputWriter(tmp_path / "out", manifest=manifest)
+
+
+def test_carry_each_claims_files_that_are_there_with_the_last_builds_keys(tmp_path: Path) -> None:
+    for slug in ("a", "b", "c", "d"):
+        (tmp_path / "out" / "papers" / slug).mkdir(parents=True)
+        (tmp_path / "out" / "papers" / slug / "index.html").write_text(slug)
+    out = _writer(
+        tmp_path,
+        {
+            "papers/a/index.html": "ka",
+            "papers/b/index.html": "kb",
+            "papers/c/index.html": "",
+            "papers/e/index.html": "ke",
+        },
+    )
+    out.claim("papers/b/index.html", "new")
+    # a: carried; b: already claimed; c: made without a key; d: not made last time; e: gone.
+    missed = out.carry_each("papers", {"a", "b", "c", "d", "e"}, "/index.html")
+    assert missed == {"b", "c", "d", "e"}
+    assert out.kept == 1
+    out.finish()
+    assert marshal.loads((tmp_path / "manifest.marshal").read_bytes()) == {
+        "papers/a/index.html": "ka",
+        "papers/b/index.html": "new",
+    }
+
+
+def test_carry_each_checks_files_by_their_names_in_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "out" / "api" / "papers").mkdir(parents=True)
+    (tmp_path / "out" / "api" / "papers" / "a.json").write_text("{}")
+    out = _writer(tmp_path, {"api/papers/a.json": "ka", "api/papers/b.json": "kb"})
+    assert out.carry_each("api/papers", ["a", "b"], ".json") == {"b"}
+    assert out.kept == 1
+
+
+def test_carry_each_refuses_a_folder_outside_the_output(tmp_path: Path) -> None:
+    out = _writer(tmp_path, {})
+    with pytest.raises(BuildError, match="outside the output folder"):
+        out.carry_each("../elsewhere", {"a"})
+
+
+def _state(digests: dict, related: dict | None = None, topics: dict | None = None) -> PageState:
+    return PageState(digests, related or {}, topics or {})
+
+
+def test_a_paper_page_is_unchanged_only_when_nothing_it_shows_changed() -> None:
+    last = _state(
+        {"a": "1", "b": "2", "c": "3", "d": "4", "e": "5", "g": "8", "gone": "6"},
+        {"a": ("b",), "c": ("gone",), "d": ("e",)},
+        {"t": ("a", "e")},
+    )
+    now = _state(
+        # b's record changed (a shows b); e left topic t; gone left the shelf (c showed it);
+        # d's related papers changed; f is new.
+        {"a": "1", "b": "2*", "c": "3", "d": "4", "e": "5", "f": "7", "g": "8"},
+        {"a": ("b",), "c": ("gone",), "d": ("f",)},
+        {"t": ("a",)},
+    )
+    assert unchanged_papers(now, last) == {"g"}
+    assert unchanged_papers(_state({"a": "1", "z": "9"}, {}, {}), _state({"a": "1", "z": "9"})) == {"a", "z"}
+
+
+def test_without_a_record_of_the_last_build_no_page_is_unchanged() -> None:
+    assert unchanged_papers(_state({"a": "1"}), PageState()) == set()
