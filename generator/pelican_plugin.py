@@ -37,7 +37,7 @@ from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
 from .site.pagestate import read_page_state
 from .site.render import render_salt, theme_filters, theme_globals, write_pages
-from .site.sitemap import PageDates, entries, manifest_pages, robots_txt, write_sitemap
+from .site.sitemap import entries, manifest_pages, page_dates, robots_txt, write_sitemap
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +277,7 @@ class SitemapGenerator(Generator):
             # The pages every writer of this build wrote (their manifests are complete by
             # now: the sitemap runs last), and Pelican's own pages.
             others = sorted(p for p in config.cache_path.glob("output-*.marshal") if p.name != SITEMAP_MANIFEST)
-            dates = PageDates(self.context[PAGE_DATES_KEY], self.context[MODEL_KEY].by_slug)
+            dates = page_dates(self.context[PAGE_DATES_KEY], self.context[MODEL_KEY].by_slug)
             own = sorted((page.save_as, str(dates.get(page.url))) for page in self.context.get("pages", []))
             # Which pages there are, and what each was made from, is in the other writers'
             # manifests; a keyed page's day follows from its key, and every other page's
@@ -287,7 +287,7 @@ class SitemapGenerator(Generator):
                 config.siteurl,
                 [hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest() for p in others],
                 own,
-                str(dates.newest()),
+                str(max(dates.values(), default=None)),
             )
             if out.previous.get(urls.SITEMAP) == key and all(map(out.present, out.previous)):
                 for relpath in out.previous:

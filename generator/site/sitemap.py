@@ -16,6 +16,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
@@ -34,7 +35,7 @@ MAX_URLS = 50_000  # per sitemap file, the protocol's limit; more go into a site
 THEME_FOLDER = "theme"  # Pelican's THEME_STATIC_DIR: assets, never pages
 
 
-class PageDates(Mapping[str, dt.date]):
+def page_dates(given: Mapping[str, dt.date], papers: Mapping[str, Paper]) -> dict[str, dt.date]:
     """The day each page's content last changed, by URL: the days the writers gave
     (``remember_dates``), and for a paper's page its paper's day (``pages.paper_page_day``).
 
@@ -42,33 +43,9 @@ class PageDates(Mapping[str, dt.date]):
     at 100,000 papers, handing on a day per page from the stage's process cost a quarter
     of a second of every rebuild.
     """
-
-    def __init__(self, given: Mapping[str, dt.date], papers: Mapping[str, Paper]) -> None:
-        self._given = given
-        self._papers = papers
-
-    def __getitem__(self, url: str) -> dt.date:
-        day = self._given.get(url)
-        if day is not None:
-            return day
-        head, _, rest = url.partition("/")
-        paper = self._papers.get(rest[:-1]) if head == urls.PAPERS and rest.endswith("/") else None
-        if paper is None or urls.paper(paper.slug) != url:
-            raise KeyError(url)
-        return paper_page_day(paper)
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._given
-        yield from (url for url in map(urls.paper, self._papers) if url not in self._given)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def newest(self) -> dt.date | None:
-        """The newest day of any page."""
-        given = max(self._given.values(), default=None)
-        papers = max(map(paper_page_day, self._papers.values()), default=None)
-        return max((day for day in (given, papers) if day is not None), default=None)
+    dates = dict(zip(map(urls.paper, papers), map(paper_page_day, papers.values()), strict=True))
+    dates.update(given)
+    return dates
 
 
 class Entry(NamedTuple):
@@ -114,11 +91,10 @@ def manifest_pages(manifests: Iterable[Path]) -> set[str]:
 
 def entries(files: Iterable[str], siteurl: str, dates: Mapping[str, dt.date]) -> list[Entry]:
     """Sitemap entries for the output ``files``, in URL order."""
-    found = []
-    for file in files:
-        url = urls.url_for(file)
-        found.append(Entry(absolute(siteurl, url), dates.get(url)))
-    return sorted(found, key=lambda e: e.loc)
+    url_for, day = urls.url_for, dates.get
+    found = [Entry(absolute(siteurl, url), day(url)) for url in map(url_for, files)]
+    found.sort(key=itemgetter(0))
+    return found
 
 
 def absolute(siteurl: str, url: str) -> str:
