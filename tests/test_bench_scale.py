@@ -54,6 +54,15 @@ def test_stock_pelican_builds_every_paper_and_its_memory_is_measured(work: Path)
     assert run.peak_bytes > 10_000_000  # a Python process running Pelican is tens of MB
 
 
+def test_a_run_timed_without_sampling_still_reports_its_largest_process(tmp_path: Path) -> None:
+    grow = "import sys; block = bytearray(80_000_000); sys.stderr.write('made')"
+    run, err = scale.measured([sys.executable, "-c", grow], tmp_path, sample=False)
+    assert err == "made"
+    assert run.peak_bytes > 80_000_000
+    with pytest.raises(SystemExit, match="failed"):
+        scale.measured([sys.executable, "-c", "raise SystemExit(3)"], tmp_path, sample=False)
+
+
 def test_adding_a_paper_reports_the_changed_files_and_checks_them(work: Path) -> None:
     site = work / "shelf"
     synth.write_shelf(40, site)
