@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
+from generator.site.buildrecord import read_record, write_record
 from generator.site.output import OutputWriter
 from generator.site.pagestate import PageState, unchanged_papers
 
@@ -80,3 +81,15 @@ def test_a_paper_page_is_unchanged_only_when_nothing_it_shows_changed() -> None:
 
 def test_without_a_record_of_the_last_build_no_page_is_unchanged() -> None:
     assert unchanged_papers(_state({"a": "1"}), PageState()) == set()
+
+
+def test_a_build_record_is_read_back_only_under_its_version_salt_and_shape(tmp_path: Path) -> None:
+    path = tmp_path / "record.marshal"
+    write_record(path, 2, "salt", ({"a": "1"}, {"a": ("b",)}))
+    assert read_record(path, 2, "salt", 2) == ({"a": "1"}, {"a": ("b",)})
+    assert read_record(path, 3, "salt", 2) is None
+    assert read_record(path, 2, "other salt", 2) is None
+    assert read_record(path, 2, "salt", 3) is None
+    path.write_bytes(b"not marshal")
+    assert read_record(path, 2, "salt", 2) is None
+    assert read_record(tmp_path / "missing.marshal", 2, "salt", 2) is None

@@ -15,10 +15,8 @@ test holds the two implementations to the same answers.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import marshal
 import re
 import unicodedata
 from collections import defaultdict
@@ -28,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import urls
-from ..atomic import write_atomic
 from ..model import Paper
 from . import parallel
+from .buildrecord import read_record, write_record
 from .keys import code_digest, input_key
 from .model import SiteModel
 from .output import OutputWriter
@@ -38,7 +36,6 @@ from .output import OutputWriter
 API_VERSION = 2  # 2: a paper record no longer repeats the abstract
 _STATE_VERSION = 2  # 2: mappings of the model instead of a tuple per paper
 _WORD = re.compile(r"[a-z0-9]+")
-_API_PAPERS = urls.api_paper("x").rpartition("/")[0]  # the folder of the papers' files
 ShardKeys = tuple[tuple[str, str], ...]  # (shard file, key) of each key a paper is looked up by
 
 
@@ -163,7 +160,7 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
         keys[slug] = shard_keys(by_slug[slug])
         touched.update(shard for shard, _ in keys[slug])
     unchanged = digests.keys() - edited - retopiced
-    check = model.in_order((digests.keys() - unchanged) | out.carry_each(_API_PAPERS, unchanged, ".json"))
+    check = model.in_order((digests.keys() - unchanged) | out.carry_each(urls.API_PAPERS, unchanged, ".json"))
     relpaths: list[str] = []
     todo: list[parallel.Job] = []
     for paper in check:
@@ -189,22 +186,12 @@ def _write_lookup(keys: Mapping[str, ShardKeys], touched: set[str], salt: str, o
 
 
 def _read_state(path: Path | None, salt: str) -> ApiState:
-    if path is None:
-        return ApiState()
-    try:
-        version, recorded, digests, topics, keys = marshal.loads(path.read_bytes())
-    except Exception:  # noqa: BLE001 -- no state, or an unreadable one: every file is checked by its key
-        return ApiState()
-    mappings = (digests, topics, keys)
-    if version != _STATE_VERSION or recorded != salt or not all(isinstance(m, dict) for m in mappings):
-        return ApiState()
-    return ApiState(digests, topics, keys)
+    found = read_record(path, _STATE_VERSION, salt, 3) if path is not None else None
+    return ApiState(*found) if found else ApiState()
 
 
 def _write_state(path: Path, salt: str, state: ApiState) -> None:
-    data = (_STATE_VERSION, salt, dict(state.digests), dict(state.topics), dict(state.keys))
-    with contextlib.suppress(OSError):
-        write_atomic(path, marshal.dumps(data), durable=False)
+    write_record(path, _STATE_VERSION, salt, (state.digests, state.topics, state.keys))
 
 
 def _record_json(paper: Paper, model: SiteModel, siteurl: str) -> bytes:

@@ -19,13 +19,11 @@ which the pages it did not finish still count as changed.
 
 from __future__ import annotations
 
-import contextlib
-import marshal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import write_atomic
+from .buildrecord import read_record, write_record
 from .model import SiteModel
 
 _VERSION = 2  # 2: mappings of the model instead of a fingerprint per paper
@@ -70,17 +68,9 @@ def unchanged_papers(state: PageState, last: PageState) -> set[str]:
 
 def read_page_state(path: Path, salt: str) -> PageState:
     """The last build's record, if it was made under the same ``salt``."""
-    try:
-        version, recorded, digests, related, topics = marshal.loads(path.read_bytes())
-    except Exception:  # noqa: BLE001 -- no record, or an unreadable one: every page is keyed
-        return PageState()
-    mappings = (digests, related, topics)
-    if version != _VERSION or recorded != salt or not all(isinstance(m, dict) for m in mappings):
-        return PageState()
-    return PageState(digests, related, topics)
+    found = read_record(path, _VERSION, salt, 3)
+    return PageState(*found) if found else PageState()
 
 
 def write_page_state(path: Path, salt: str, state: PageState) -> None:
-    data = (_VERSION, salt, dict(state.digests), dict(state.related), dict(state.topics))
-    with contextlib.suppress(OSError):
-        write_atomic(path, marshal.dumps(data), durable=False)
+    write_record(path, _VERSION, salt, (state.digests, state.related, state.topics))

@@ -1,0 +1,36 @@
+"""A writer's record of what its files were last made from, kept between builds.
+
+The page stage and the JSON API each keep the model's own mappings (record digests,
+related papers, topics, lookup keys), so that a rebuild finds what changed with set
+operations on whole mappings.  A record is marshalled with its format's version and
+the salt it was made under (templates, settings, code); one of another version or
+salt, or one that cannot be read, is no record: every file is then checked by its key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..atomic import write_atomic
+
+
+def read_record(path: Path, version: int, salt: str, count: int) -> tuple[dict, ...] | None:
+    """The ``count`` mappings recorded at ``path`` under ``version`` and ``salt``, if they are there."""
+    try:
+        found = marshal.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 -- no record, or an unreadable one
+        return None
+    if not isinstance(found, tuple) or len(found) != count + 2 or found[:2] != (version, salt):
+        return None
+    mappings = found[2:]
+    return mappings if all(isinstance(m, dict) for m in mappings) else None
+
+
+def write_record(path: Path, version: int, salt: str, mappings: Sequence[Mapping]) -> None:
+    """Record ``mappings`` at ``path``; a record that cannot be written only costs the next build time."""
+    data = (version, salt, *(dict(m) for m in mappings))
+    with contextlib.suppress(OSError):
+        write_atomic(path, marshal.dumps(data), durable=False)
