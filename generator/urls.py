@@ -77,8 +77,11 @@ API_INDEX = "api/index.json"
 LOOKUP_KINDS = ("arxiv", "doi", "title")
 
 
+API_PAPERS = "api/papers"  # the folder of the papers' records
+
+
 def api_paper(slug: str) -> str:
-    return f"api/papers/{slug}.json"
+    return f"{API_PAPERS}/{slug}.json"
 
 
 def lookup_shard(key: str) -> str:

@@ -14,7 +14,7 @@ import json
 import marshal
 import os
 import posixpath
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,21 +89,12 @@ class OutputWriter:
         Returns False (and claims nothing) when the last build did not make the file or
         it is gone.
         """
-        return not self.carry_all([relpath])
-
-    def carry_all(self, relpaths: Iterable[str]) -> list[str]:
-        """``carry`` each of ``relpaths``; return those that could not be carried."""
-        previous, paths, present = self.previous, self._paths, self.present
-        missed = []
-        before = len(paths)
-        for relpath in relpaths:
-            key = previous.get(relpath)
-            if key and relpath not in paths and present(relpath):
-                paths[relpath] = key
-            else:
-                missed.append(relpath)
-        self.kept += len(paths) - before
-        return missed
+        key = self.previous.get(relpath)
+        if not key or relpath in self._paths or not self.present(relpath):
+            return False
+        self._paths[relpath] = key
+        self.kept += 1
+        return True
 
     def carry_each(self, folder: str, names: Collection[str], suffix: str = "") -> set[str]:
         """``carry`` ``folder/<name><suffix>`` for each of ``names``; return the names not carried.
