@@ -34,7 +34,7 @@ from .model import SiteModel
 from .output import OutputWriter
 
 API_VERSION = 2  # 2: a paper record no longer repeats the abstract
-_STATE_VERSION = 2  # 2: mappings of the model instead of a tuple per paper
+_STATE_VERSION = 3  # 3: each paper's lookup shards, not its keys
 _WORD = re.compile(r"[a-z0-9]+")
 ShardKeys = tuple[tuple[str, str], ...]  # (shard file, key) of each key a paper is looked up by
 
@@ -127,7 +127,10 @@ class ApiState:
 
     digests: Mapping[str, str] = field(default_factory=dict)  # slug -> record digest
     topics: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # slug -> (name, papers)
-    keys: Mapping[str, ShardKeys] = field(default_factory=dict)  # slug -> shard_keys
+    # slug -> the lookup shards its keys are in.  Not the keys themselves: at 100,000
+    # papers they made the record three times larger and slower to load and write; a
+    # shard's keys are in the shard's file, which a rebuild patches.
+    shards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, state_file: Path | None = None) -> None:
@@ -135,9 +138,9 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
 
     A paper's file is keyed by its record's digest and its topics; a lookup shard by its
     table.  ``state_file`` remembers what each paper's files were made from (its digest,
-    topics and lookup keys), so that a rebuild computes keys only for papers that changed
-    and rewrites only the shards their keys fall in.  Many files to make (a cold build)
-    are made in ``jobs`` processes.
+    topics and lookup shards), so that a rebuild computes keys only for papers that
+    changed and rewrites only the shards their keys fall in.  Many files to make (a cold
+    build) are made in ``jobs`` processes.
     """
     salt = input_key(code_digest(), API_VERSION, siteurl)
     last = _read_state(state_file, salt)
@@ -151,14 +154,6 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
         name, slugs = topics.get(topic, ("", ()))
         before, slugs_before = last.topics.get(topic, ("", ()))
         retopiced |= set(slugs).symmetric_difference(slugs_before) if name == before else {*slugs, *slugs_before}
-    keys = dict(last.keys)
-    touched: set[str] = set()  # lookup shards whose tables changed
-    for slug in removed | edited:
-        touched.update(shard for shard, _ in keys.pop(slug, ()))
-    by_slug = model.by_slug
-    for slug in edited:
-        keys[slug] = shard_keys(by_slug[slug])
-        touched.update(shard for shard, _ in keys[slug])
     unchanged = digests.keys() - edited - retopiced
     check = model.in_order((digests.keys() - unchanged) | out.carry_each(urls.API_PAPERS, unchanged, ".json"))
     relpaths: list[str] = []
@@ -171,18 +166,75 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
             todo.append((out.target(path, key), functools.partial(_record_json, paper, model, siteurl)))
     for path, changed in zip(relpaths, parallel.make_files(todo, jobs), strict=True):
         out.record(path, changed)
-    _write_lookup(keys, touched, salt, out)
-    state = ApiState(digests, topics, keys)
+    shards = _write_lookup(model, last, edited, removed, salt, out)
+    state = ApiState(digests, topics, shards)
     if state_file is not None and state != last:
         _write_state(state_file, salt, state)
 
 
-def _write_lookup(keys: Mapping[str, ShardKeys], touched: set[str], salt: str, out: OutputWriter) -> None:
-    """Write the lookup shards in ``touched`` (and any that cannot be kept); keep the rest."""
-    shards = {shard for pairs in keys.values() for shard, _key in pairs}
-    touched |= {shard for shard in shards - touched if not out.carry(shard)}
-    for shard, table in sorted(_tables(keys, touched & shards).items()):
-        out.write(shard, _json(table), input_key(salt, "lookup", shard, table))
+def _write_lookup(
+    model: SiteModel, last: ApiState, edited: set[str], removed: set[str], salt: str, out: OutputWriter
+) -> dict[str, tuple[str, ...]]:
+    """Write the lookup shards whose tables changed, keep the rest; return each paper's shards.
+
+    With the last build's record, only the edited papers' keys are computed, and each
+    shard they leave or join is patched from its file, which must be what the last build
+    wrote there (its input key says so).  Without a record, or for a shard whose file
+    cannot be patched, every paper's keys are computed.
+    """
+    if not last.digests:
+        every = {slug: shard_keys(model.by_slug[slug]) for slug in model.digests}
+        _write_tables(_tables(every), salt, out)
+        return {slug: tuple(shard for shard, _key in pairs) for slug, pairs in every.items()}
+    shards = dict(last.shards)
+    before = set().union(*shards.values())
+    touched: set[str] = set()
+    for slug in removed | edited:
+        touched.update(shards.pop(slug, ()))
+    joining: dict[str, list[tuple[str, str]]] = defaultdict(list)  # shard -> [(key, slug)]
+    for slug in edited:
+        pairs = shard_keys(model.by_slug[slug])
+        shards[slug] = tuple(shard for shard, _key in pairs)
+        for shard, key in pairs:
+            joining[shard].append((key, slug))
+    touched |= joining.keys()
+    tables: dict[str, dict[str, list[str]]] = {}
+    missing = {shard for shard in set().union(*shards.values()) - touched if not out.carry(shard)}
+    gone = removed | edited  # taken out of every table they may be in, then put back where they are now
+    for shard in touched:
+        table = _previous_table(shard, salt, out) if shard in before else {}
+        if table is None:
+            missing.add(shard)
+            continue
+        table = {key: [slug for slug in slugs if slug not in gone] for key, slugs in table.items()}
+        for key, slug in joining.get(shard, ()):
+            table.setdefault(key, []).append(slug)
+        tables[shard] = table
+    if missing:
+        every = {slug: shard_keys(model.by_slug[slug]) for slug in model.digests}
+        tables.update(_tables(every, missing))
+    _write_tables(tables, salt, out)
+    return shards
+
+
+def _write_tables(tables: Mapping[str, Mapping[str, list[str]]], salt: str, out: OutputWriter) -> None:
+    """Write each shard's table (keys and slugs sorted), less the keys no paper has any more."""
+    for shard, found in sorted(tables.items()):
+        table = {key: sorted(slugs) for key, slugs in sorted(found.items()) if slugs}
+        if table:
+            out.write(shard, _json(table), input_key(salt, "lookup", shard, table))
+
+
+def _previous_table(shard: str, salt: str, out: OutputWriter) -> dict[str, list[str]] | None:
+    """The table the last build wrote to ``shard``, read back; None if the file is not that."""
+    data = out.previous_bytes(shard)
+    try:
+        table = json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+    if not isinstance(table, dict) or input_key(salt, "lookup", shard, table) != out.previous[shard]:
+        return None
+    return table
 
 
 def _read_state(path: Path | None, salt: str) -> ApiState:
@@ -191,7 +243,10 @@ def _read_state(path: Path | None, salt: str) -> ApiState:
 
 
 def _write_state(path: Path, salt: str, state: ApiState) -> None:
-    write_record(path, _STATE_VERSION, salt, (state.digests, state.topics, state.keys))
+    # One string object per shard, so that marshal writes each once and refers to it after.
+    names: dict[str, str] = {}
+    shards = {slug: tuple(names.setdefault(s, s) for s in paper_shards) for slug, paper_shards in state.shards.items()}
+    write_record(path, _STATE_VERSION, salt, (state.digests, state.topics, shards))
 
 
 def _record_json(paper: Paper, model: SiteModel, siteurl: str) -> bytes:

@@ -122,6 +122,20 @@ class OutputWriter:
         self.kept += len(carried)
         return set(names) - {relpaths[relpath] for relpath in carried}
 
+    def previous_bytes(self, relpath: str) -> bytes | None:
+        """The bytes at ``relpath``, if the last build made that file; None if it did not or it is gone.
+
+        For a writer that patches a file rather than making it again; the file's input
+        key (``previous``) says what the last build made it from.
+        """
+        if relpath not in self.previous:
+            return None
+        try:
+            with open(self._resolve(relpath), "rb") as handle:
+                return handle.read()
+        except (OSError, BuildError):
+            return None
+
     def keep_all(self, key: str, prefix: str = "") -> bool:
         """``keep`` every file (under ``prefix``) that the last build made from ``key``, or none.
 
