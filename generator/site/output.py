@@ -108,19 +108,22 @@ class OutputWriter:
         self._resolve(f"{prefix}x{suffix}")  # a folder or suffix outside the output fails here
         listing = self._listing(folder)
         if suffix.startswith("/"):
-            listed = listing.intersection(names)
+            listed = list(listing.intersection(names))
         else:
-            listed = {name for name in names if f"{name}{suffix}" in listing}
-        relpaths = {f"{prefix}{name}{suffix}": name for name in listed}
-        previous = self.previous
-        known = relpaths.keys() & previous.keys()
-        known -= self._paths.keys()
-        carried = dict(zip(known, map(previous.__getitem__, known), strict=True))
-        if "" in carried.values():  # made without a key: it cannot be carried
-            carried = {relpath: key for relpath, key in carried.items() if key}
+            listed = [name for name in names if f"{name}{suffix}" in listing]
+        relpaths = [f"{prefix}{name}{suffix}" for name in listed]
+        keys = list(map(self.previous.get, relpaths))  # None: the last build did not make it
+        carried = {relpath: key for relpath, key in zip(relpaths, keys, strict=True) if key}
+        claimed = carried.keys() & self._paths.keys()
+        for relpath in claimed:
+            del carried[relpath]
         self._paths.update(carried)
         self.kept += len(carried)
-        return set(names) - {relpaths[relpath] for relpath in carried}
+        left = set(names).difference(listed)
+        left.update(name for name, key in zip(listed, keys, strict=True) if not key)
+        if claimed:
+            left.update(name for name, relpath in zip(listed, relpaths, strict=True) if relpath in claimed)
+        return left
 
     def previous_bytes(self, relpath: str) -> bytes | None:
         """The bytes at ``relpath``, if the last build made that file; None if it did not or it is gone.
