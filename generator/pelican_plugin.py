@@ -295,7 +295,8 @@ class SitemapGenerator(Generator):
                 logger.info("The sitemap is unchanged (checked in %.2f s)", time.monotonic() - started)
             else:
                 files = manifest_pages(others) | {page.save_as for page in self.context.get("pages", [])}
-                pages = entries(files, config.siteurl, dates)
+                with collector_paused():
+                    pages = entries(files, config.siteurl, dates)
                 made = write_sitemap(pages, config.siteurl, out, input_key(code_digest(), config.siteurl), key)
                 out.write(urls.ROBOTS, robots_txt(config.siteurl), key)
                 logger.info(

@@ -101,6 +101,17 @@ def test_hostile_file_names_become_escaped_urls_and_well_formed_xml() -> None:
     assert locs == [f"{SITEURL}/papers/a%20%26%20%3Cb%3E%20%C3%BC/", f"{SITEURL}/x%22y.html"]
 
 
+def test_entries_map_each_file_to_its_url_and_day_as_one_file_alone_would_be() -> None:
+    # Plain names take the fast path over all files at once; one odd name sends them all
+    # the slow way; both must give what each file gives on its own.
+    plain = ["index.html", "papers/a/index.html", "papers/xindex.html", "days/2025-01-02/", "feeds.html"]
+    dates = {"": dt.date(2025, 1, 3), "papers/a/": dt.date(2025, 1, 2), "papers/xindex.html": dt.date(2025, 1, 1)}
+    for files in (plain, [*plain, "papers/b c/index.html"], [*plain, "two\nlines.html"], [], ["index.html"]):
+        alone = sorted(entry for file in files for entry in entries([file], SITEURL, dates))
+        assert entries(files, SITEURL, dates) == alone
+    assert entries(plain, SITEURL, dates)[0] == Entry(f"{SITEURL}/", dt.date(2025, 1, 3))
+
+
 def test_more_pages_than_one_sitemap_holds_go_into_a_sitemap_index(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sitemap, "MAX_URLS", 4)
     items = sorted(
