@@ -21,6 +21,7 @@ import os
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from ..atomic import write_atomic
@@ -108,32 +109,40 @@ def read_shelf(
     shelf = Shelf([], [])
     if progress is not None:
         progress.total = max(len(files) - sum(map(len, shards)), 1)
-    for name in sorted(files):
-        stamp = files[name]
-        number = _shard(name)
-        row = shards[number].get(name)
-        if row is not None and row[0] == stamp[0] and row[1] == stamp[1]:
-            paper = _from_fields(row)
-            digest = row[2]
-        else:
-            dirty.add(number)
-            try:
-                paper = _read(folder / name)
-            except PaperFileError as exc:
-                shards[number].pop(name, None)
-                shelf.errors.append(exc)
-                continue
-            digest = paper_digest(paper)
-            shards[number][name] = (*stamp, digest, *_to_fields(paper))
-            shelf.read += 1
-            if progress is not None and shelf.read % 100 == 0:
-                progress.update(shelf.read)
-        shelf.papers.append(paper)
-        shelf.digests[paper.slug] = digest
+    # The cache's rows first, shard by shard (no shard number to compute per file); what
+    # is left of ``unread`` then are the files new or changed since they were cached.
+    unread = dict(files)
     for number, shard in enumerate(shards):
-        for name in [name for name in shard if name not in files]:
+        gone = []
+        for name, row in shard.items():
+            stamp = unread.get(name)
+            if stamp is None:
+                gone.append(name)
+            elif row[0] == stamp[0] and row[1] == stamp[1]:
+                del unread[name]
+                paper = _from_fields(row)
+                shelf.papers.append(paper)
+                shelf.digests[paper.slug] = row[2]
+        for name in gone:
             del shard[name]
             dirty.add(number)
+    for name in sorted(unread):
+        number = _shard(name)
+        dirty.add(number)
+        try:
+            paper = _read(folder / name)
+        except PaperFileError as exc:
+            shards[number].pop(name, None)
+            shelf.errors.append(exc)
+            continue
+        digest = paper_digest(paper)
+        shards[number][name] = (*unread[name], digest, *_to_fields(paper))
+        shelf.read += 1
+        if progress is not None and shelf.read % 100 == 0:
+            progress.update(shelf.read)
+        shelf.papers.append(paper)
+        shelf.digests[paper.slug] = digest
+    shelf.papers.sort(key=attrgetter("slug"))
     if cache_dir:
         _write_cache(cache_dir, shards, dirty)
     return shelf
