@@ -354,6 +354,26 @@ def test_a_new_paper_joins_its_neighbours_lists_touching_only_what_it_concerns(t
     assert update.related == from_scratch(tmp_path / "scratch", shrunk)
 
 
+def test_related_papers_told_what_the_index_update_wrote_match_those_found_by_every_key(tmp_path: Path) -> None:
+    papers = related_shelf()
+    store = tmp_path / "related.sqlite"
+    update_related(tmp_path / "search", store, papers, since=update_index(tmp_path / "search", papers))
+    twin = papers[0].replace(slug="diffusion-twin", title="Diffusion study twin")
+    grown = [*papers[1:], twin]
+    written = update_index(tmp_path / "search", grown)
+    assert written.touched == {"diffusion-twin", papers[0].slug}
+    update = update_related(tmp_path / "search", store, grown, since=written)
+    assert update.related == from_scratch(tmp_path / "scratch", grown)
+
+    # The index changed twice since the store was brought up to date: the first change is
+    # not in what the second update wrote, so the store compares every paper's key.
+    changed = [*grown[:5], grown[5].replace(abstract="We study something else entirely."), *grown[6:]]
+    update_index(tmp_path / "search", changed)
+    again = [p for p in changed if p.slug != grown[9].slug]
+    update = update_related(tmp_path / "search", store, again, since=update_index(tmp_path / "search", again))
+    assert update.related == from_scratch(tmp_path / "scratch", again)
+
+
 def from_scratch(folder: Path, papers: list[Paper]) -> dict[str, tuple[str, ...]]:
     """Related papers computed with no stored state, in a folder of their own."""
     shutil.rmtree(folder, ignore_errors=True)

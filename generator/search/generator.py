@@ -88,6 +88,7 @@ class SearchGenerator(Generator):
             model.papers,
             config.options.related_papers,
             progress.update,
+            since=update,
         )
         progress.done()
         logger.info(

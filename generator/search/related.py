@@ -54,7 +54,7 @@ from whoosh.lang.porter import stem
 
 from ..forked import run_forked
 from ..model import Paper
-from .index import content_hash, read_known
+from .index import IndexUpdate, content_hash, read_known
 from .query import open_index
 from .related_store import RelatedStore, Scored, Signature
 from .schema import SCHEMA_VERSION, STOP_MIN_SIZE, WORD_PATTERN
@@ -65,7 +65,7 @@ SIGNATURE_TERMS = 12
 LIST_CAP = 48
 IDF_CEILING = 20  # papers up to 2**19 share a word before it weighs no more than 1
 COLD_SHARE = 0.2  # past this share of the shelf changed, computing afresh is quicker
-_VERSION = 3
+_VERSION = 4  # 4: the keys in rows of their own, beside the index's identity
 
 Counts = Mapping[str, int]
 
@@ -86,36 +86,54 @@ def update_related(
     progress: Callable[[int], None] = lambda _n: None,
     *,
     cold_share: float = COLD_SHARE,
+    since: IndexUpdate | None = None,
 ) -> RelatedUpdate:
     """The ``count`` most related papers of each paper (slug -> slugs, best first).
 
     ``index_dir`` is the Whoosh index of exactly ``papers``; ``store_file`` keeps the state
-    between builds.  The answer is the same whatever the store holds; past ``cold_share``
-    of the shelf changed, it is computed afresh rather than updated."""
+    between builds.  ``since`` is the update that brought the index to ``papers``: when the
+    state matches the index it started from, the papers it wrote or removed are all that
+    changed, and no other paper's key is looked at.  The answer is the same whatever the
+    store holds; past ``cold_share`` of the shelf changed, it is computed afresh rather
+    than updated."""
     started = time.monotonic()
-    keys = paper_keys(index_dir, papers)
     params = (_VERSION, SCHEMA_VERSION, count, SIGNATURE_TERMS, LIST_CAP, IDF_CEILING)
+    after = since.after if since is not None else b""
     store = RelatedStore.open(store_file, params, count)
+    keys: Mapping[str, str] | None = None
     if store is not None:
         try:
-            known, related = store.shelf()
-            if known == keys:
+            related = store.related()
+            if since is not None and since.before and store.index() == since.before:
+                fresh = [p for p in papers if p.slug in since.touched]
+                fresh_keys = {p.slug: content_hash(p) for p in fresh}
+                gone = sorted(store.keys(since.touched))  # changed or removed
+            else:
+                keys = paper_keys(index_dir, papers)
+                known = store.keys()
+                fresh_slugs = {s for s, _ in keys.items() - known.items()}
+                fresh = [p for p in papers if p.slug in fresh_slugs]
+                fresh_keys = {slug: keys[slug] for slug in fresh_slugs}
+                gone = sorted(s for s, _ in known.items() - keys.items())
+            if not fresh and not gone:
+                if store.index() != after:
+                    store.set_shelf(related, after, {}, ())
+                    store.commit()
                 return RelatedUpdate(related, 0, 0, time.monotonic() - started)
-            # Set operations on the views: a Python loop over 100,000 papers costs more.
-            fresh_slugs = {s for s, _ in keys.items() - known.items()}
-            gone = sorted(s for s, _ in known.items() - keys.items())
-            if len(fresh_slugs) + len(gone) <= cold_share * len(keys):
+            if len(fresh) + len(gone) <= cold_share * len(papers):
+                removed = set(gone) - fresh_keys.keys()
                 update = _Update(store, index_dir, count, related)
-                update.run([p for p in papers if p.slug in fresh_slugs], gone, known.keys() - keys.keys())
-                store.set_shelf(dict(keys), related)
+                update.run(fresh, gone, removed)
+                store.set_shelf(related, after, fresh_keys, removed)
                 store.commit()
                 return RelatedUpdate(related, update.computed, update.relisted, time.monotonic() - started)
         finally:
             store.close()
     # From nothing: in a child process, whose memory (every paper's word counts) goes
     # back to the system when it exits (generator/forked.py).
+    keys = dict(keys if keys is not None else paper_keys(index_dir, papers))
     related = run_forked(
-        functools.partial(_compute_and_store, papers, count, progress, store_file, params, dict(keys)),
+        functools.partial(_compute_and_store, papers, count, progress, store_file, params, keys, after),
         "computing related papers",
     )
     return RelatedUpdate(related, len(papers), len(papers), time.monotonic() - started)
@@ -128,15 +146,18 @@ def _compute_and_store(
     store_file: Path,
     params: tuple,
     keys: dict[str, str],
+    index: bytes,
 ) -> dict[str, tuple[str, ...]]:
-    """Related papers from nothing, written to the store; slug -> related slugs."""
+    """Related papers from nothing, written to the store (matching the index ``index``);
+    slug -> related slugs."""
     computed = compute(papers, count, progress)
     related = {slug: tuple(s for s, _ in items) for slug, items in computed.related.items()}
     RelatedStore.write_all(
         store_file,
         params,
         count,
-        (keys, related),
+        keys,
+        index,
         computed.counts,
         computed.df,
         computed.signatures,

@@ -2,9 +2,12 @@
 
 An update after a small change reads and writes only the rows it touches (the document
 frequencies of a few words, a few signatures, the capped lists of a few words), so its cost
-does not grow with the shelf.  The one thing every build reads whole is the *shelf* row:
-each paper's key (the hash of its indexed record) and its related slugs, which the site
-needs for every page: two dicts in one marshal blob, the fastest thing Python loads.
+does not grow with the shelf.  The one thing every build reads whole is the *related*
+row: each paper's related slugs, which the site needs for every page, one dict in one
+marshal blob, the fastest thing Python loads.  Each paper's key (the hash of its indexed
+record) is a row of its own: the store also keeps the identity of the Whoosh index it was
+brought up to date with, so when a build starts from that index, what changed is what the
+index update wrote, and the keys are read only for those papers.
 
 A cold computation writes a new file beside the old one and renames it over; an update is
 one transaction.  Either way a build that stops half-way leaves the last complete state.
@@ -22,11 +25,12 @@ from ..atomic import TEMP_PREFIX
 
 Signature = tuple[tuple[str, float], ...]  # (word, weight), heaviest first
 Scored = tuple[tuple[str, float], ...]  # (slug, score), best first
-# slug -> key of what the paper was computed from; slug -> related slugs
-Shelf = tuple[dict[str, str], dict[str, tuple[str, ...]]]
+Related = dict[str, tuple[str, ...]]  # slug -> related slugs
 
 _SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+-- key: the hash of the paper's indexed record its state was computed from.
+CREATE TABLE keys (slug TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counts (slug TEXT PRIMARY KEY, counts BLOB NOT NULL);
 CREATE TABLE papers (slug TEXT PRIMARY KEY, signature BLOB NOT NULL, related BLOB NOT NULL);
 CREATE TABLE df (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
@@ -80,7 +84,8 @@ class RelatedStore:
         path: Path,
         params: object,
         count: int,
-        shelf: Shelf,
+        keys: Mapping[str, str],
+        index: bytes,
         counts: Mapping[str, Mapping[str, int]],
         df: Mapping[str, int],
         signatures: Mapping[str, Signature],
@@ -96,7 +101,10 @@ class RelatedStore:
             db.execute("PRAGMA synchronous = OFF")
             db.executescript(_SCHEMA)
             db.execute("INSERT INTO meta VALUES ('params', ?)", (marshal.dumps(params),))
-            db.execute("INSERT INTO meta VALUES ('shelf', ?)", (marshal.dumps(shelf),))
+            slugs = {slug: tuple(s for s, _ in items) for slug, items in related.items()}
+            db.execute("INSERT INTO meta VALUES ('related', ?)", (marshal.dumps(slugs),))
+            db.execute("INSERT INTO meta VALUES ('index', ?)", (index,))
+            db.executemany("INSERT INTO keys VALUES (?, ?)", sorted(keys.items()))
             db.executemany(
                 "INSERT INTO counts VALUES (?, ?)", ((s, marshal.dumps(dict(c))) for s, c in sorted(counts.items()))
             )
@@ -128,13 +136,28 @@ class RelatedStore:
     def commit(self) -> None:
         self.db.execute("COMMIT")
 
-    def shelf(self) -> Shelf:
-        """Each paper's key and related slugs, as of the last build."""
-        (blob,) = self.db.execute("SELECT value FROM meta WHERE name = 'shelf'").fetchone()
+    def related(self) -> Related:
+        """Each paper's related slugs, as of the last build."""
+        (blob,) = self.db.execute("SELECT value FROM meta WHERE name = 'related'").fetchone()
         return marshal.loads(blob)
 
-    def set_shelf(self, keys: dict[str, str], related: dict[str, tuple[str, ...]]) -> None:
-        self.db.execute("UPDATE meta SET value = ? WHERE name = 'shelf'", (marshal.dumps((keys, related)),))
+    def index(self) -> bytes:
+        """The identity of the Whoosh index the state was last brought up to date with (b"": unknown)."""
+        (value,) = self.db.execute("SELECT value FROM meta WHERE name = 'index'").fetchone()
+        return bytes(value)
+
+    def keys(self, slugs: Iterable[str] | None = None) -> dict[str, str]:
+        """slug -> key of the papers in the state (of ``slugs`` only, if given)."""
+        if slugs is None:
+            return dict(self.db.execute("SELECT slug, key FROM keys"))
+        return dict(self._rows("SELECT slug, key FROM keys WHERE slug IN", slugs))
+
+    def set_shelf(self, related: Related, index: bytes, keys: Mapping[str, str], removed: Iterable[str]) -> None:
+        """Record every paper's related slugs, the index they match, and the keys that changed."""
+        self.db.execute("UPDATE meta SET value = ? WHERE name = 'related'", (marshal.dumps(related),))
+        self.db.execute("UPDATE meta SET value = ? WHERE name = 'index'", (index,))
+        self.db.executemany("DELETE FROM keys WHERE slug = ?", ((slug,) for slug in removed))
+        self.db.executemany("INSERT OR REPLACE INTO keys VALUES (?, ?)", keys.items())
 
     def counts(self, slugs: Iterable[str]) -> dict[str, dict[str, int]]:
         return {s: marshal.loads(c) for s, c in self._rows("SELECT slug, counts FROM counts WHERE slug IN", slugs)}
