@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -185,7 +186,7 @@ def _write_lookup(
     if not last.digests:
         every = {slug: shard_keys(model.by_slug[slug]) for slug in model.digests}
         _write_tables(_tables(every), salt, out)
-        return {slug: tuple(shard for shard, _key in pairs) for slug, pairs in every.items()}
+        return {slug: _shards_of(pairs) for slug, pairs in every.items()}
     shards = dict(last.shards)
     before = set().union(*shards.values())
     touched: set[str] = set()
@@ -194,7 +195,7 @@ def _write_lookup(
     joining: dict[str, list[tuple[str, str]]] = defaultdict(list)  # shard -> [(key, slug)]
     for slug in edited:
         pairs = shard_keys(model.by_slug[slug])
-        shards[slug] = tuple(shard for shard, _key in pairs)
+        shards[slug] = _shards_of(pairs)
         for shard, key in pairs:
             joining[shard].append((key, slug))
     touched |= joining.keys()
@@ -243,10 +244,13 @@ def _read_state(path: Path | None, salt: str) -> ApiState:
 
 
 def _write_state(path: Path, salt: str, state: ApiState) -> None:
-    # One string object per shard, so that marshal writes each once and refers to it after.
-    names: dict[str, str] = {}
-    shards = {slug: tuple(names.setdefault(s, s) for s in paper_shards) for slug, paper_shards in state.shards.items()}
-    write_record(path, _STATE_VERSION, salt, (state.digests, state.topics, shards))
+    write_record(path, _STATE_VERSION, salt, (state.digests, state.topics, state.shards))
+
+
+def _shards_of(pairs: ShardKeys) -> tuple[str, ...]:
+    # Interned: one string object per shard, which marshal writes once and refers to after
+    # (the record's shards, read back, share their strings in the same way).
+    return tuple(sys.intern(shard) for shard, _key in pairs)
 
 
 def _record_json(paper: Paper, model: SiteModel, siteurl: str) -> bytes:
