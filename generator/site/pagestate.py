@@ -60,9 +60,11 @@ def unchanged_papers(state: PageState, last: PageState) -> set[str]:
     changed = edited | {slug for slug, _ in related.items() ^ last.related.items()}
     for topic in state.topics.keys() | last.topics.keys():
         changed |= set(state.topics.get(topic, ())).symmetric_difference(last.topics.get(topic, ()))
-    if edited:
-        # A page shows its related papers' titles: any change to their records counts.
-        changed |= {slug for slug, shown in related.items() if not edited.isdisjoint(shown)}
+    if retold := edited & last.digests.keys():
+        # A page shows its related papers' titles: any change to their records counts.  (A
+        # paper new to the shelf was on no page yet: the pages that list it now have new
+        # related lists, found above, so adding papers costs no pass over every page.)
+        changed |= {slug for slug, shown in related.items() if not retold.isdisjoint(shown)}
     return digests.keys() - changed
 
 
