@@ -24,6 +24,7 @@ from pathlib import Path
 
 from whoosh import index
 
+from .. import cachefile
 from ..atomic import write_atomic
 from ..model import Paper
 from ..settings import Topic
@@ -88,7 +89,7 @@ def content_hashes(papers: Sequence[Paper], digests: Mapping[str, str], cache_fi
     # The code that hashes is part of the cache's version: a new version hashes afresh.
     version = (SCHEMA_VERSION, code_digest())
     try:
-        recorded, known = marshal.loads(cache_file.read_bytes())
+        recorded, known = cachefile.load(cache_file)
         if recorded != version or not isinstance(known, dict):
             known = {}
     except Exception:  # noqa: BLE001 -- no cache, or an unreadable one: every hash is computed

@@ -14,13 +14,14 @@ import marshal
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from .. import cachefile
 from ..atomic import write_atomic
 
 
 def read_record(path: Path, version: int, salt: str, count: int) -> tuple[dict, ...] | None:
     """The ``count`` mappings recorded at ``path`` under ``version`` and ``salt``, if they are there."""
     try:
-        found = marshal.loads(path.read_bytes())
+        found = cachefile.load(path)
     except Exception:  # noqa: BLE001 -- no record, or an unreadable one
         return None
     if not isinstance(found, tuple) or len(found) != count + 2 or found[:2] != (version, salt):

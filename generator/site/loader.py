@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
+from .. import cachefile
 from ..atomic import write_atomic
 from ..errors import PaperFileError
 from ..model import Paper
@@ -187,7 +188,7 @@ def _read_cache(folder: Path) -> list[dict[str, Row]]:
     for number in range(SHARDS):
         data: dict[str, Row] = {}
         try:
-            version, found = marshal.loads((folder / f"{number:02d}.marshal").read_bytes())
+            version, found = cachefile.load(folder / f"{number:02d}.marshal")
             if version == _CACHE_VERSION and isinstance(found, dict):
                 data = found
         except FileNotFoundError:

@@ -18,6 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import cachefile
 from ..atomic import write_atomic, write_if_changed
 from ..errors import BuildError
 
@@ -251,15 +252,13 @@ def read_manifest(path: Path) -> dict[str, str]:
     and encoding them as JSON cost most of a one-paper rebuild's second.
     """
     try:
-        raw = path.read_bytes()
+        data = cachefile.load(path)
     except OSError:
         return {}
-    try:
-        data = marshal.loads(raw)
     except (EOFError, ValueError, TypeError):
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except ValueError:
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, ValueError):
             return {}
     if isinstance(data, list):
         return {str(p): "" for p in data}
