@@ -3,6 +3,7 @@ loses no acknowledged clip and leaves a valid shelf."""
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import os
 import random
@@ -66,7 +67,8 @@ def clip_until_stopped(
             n = rng.randrange(n)
         try:
             reply = clip(port, page_for(n), [f"round-{round_}"])
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            # The server was killed: before the reply (refused, reset) or during it (cut short).
             return
         if reply.status in (200, 201):
             with _acknowledging:
