@@ -1,7 +1,7 @@
 """A writer's record of what its files were last made from, kept between builds.
 
 The page stage and the JSON API each keep the model's own mappings (record digests,
-related papers, topics, lookup keys), so that a rebuild finds what changed with set
+related papers, topics, lookup shards), so that a rebuild finds what changed with set
 operations on whole mappings.  A record is marshalled with its format's version and
 the salt it was made under (templates, settings, code); one of another version or
 salt, or one that cannot be read, is no record: every file is then checked by its key.
