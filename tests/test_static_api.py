@@ -83,6 +83,12 @@ def lookup_files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.json"))}
 
 
+def cold_lookup_files(papers: list[Paper], site: Path) -> dict[str, bytes]:
+    """The lookup files of a build of ``papers`` from nothing, in ``site``."""
+    write_api_of(papers, site)
+    return lookup_files(site)
+
+
 def counting_shard_keys(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The slugs whose lookup keys the API computes, from here on."""
     counted: list[str] = []
@@ -111,9 +117,7 @@ def test_a_rebuild_patches_only_the_lookup_shards_its_changes_touch(
     out = write_api_of(changed, tmp_path / "warm")
     assert sorted(counted) == sorted([retitled.slug, added.slug])
 
-    monkeypatch.undo()
-    write_api_of(changed, tmp_path / "cold")
-    assert lookup_files(tmp_path / "warm") == lookup_files(tmp_path / "cold")
+    assert lookup_files(tmp_path / "warm") == cold_lookup_files(changed, tmp_path / "cold")
     shards = {
         urls.api_lookup(kind, key)
         for paper in (papers[5], retitled, papers[6], added)
@@ -146,6 +150,4 @@ def test_a_lookup_shard_changed_by_hand_is_made_again_from_every_paper(
     write_api_of(changed, tmp_path / "warm")
     assert len(counted) > len(papers)  # the edited paper's, then everyone's
 
-    monkeypatch.undo()
-    write_api_of(changed, tmp_path / "cold")
-    assert lookup_files(tmp_path / "warm") == lookup_files(tmp_path / "cold")
+    assert lookup_files(tmp_path / "warm") == cold_lookup_files(changed, tmp_path / "cold")

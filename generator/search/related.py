@@ -104,7 +104,8 @@ def update_related(
     if store is not None:
         try:
             related = store.related()
-            if since is not None and since.before and store.index() == since.before:
+            index = store.index()
+            if since is not None and since.before and index == since.before:
                 fresh = [p for p in papers if p.slug in since.touched]
                 fresh_keys = {p.slug: content_hash(p) for p in fresh}
                 gone = sorted(store.keys(since.touched))  # changed or removed
@@ -116,7 +117,7 @@ def update_related(
                 fresh_keys = {slug: keys[slug] for slug in fresh_slugs}
                 gone = sorted(s for s, _ in known.items() - keys.items())
             if not fresh and not gone:
-                if store.index() != after:
+                if index != after:
                     store.set_shelf(related, after, {}, ())
                     store.commit()
                 return RelatedUpdate(related, 0, 0, time.monotonic() - started)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from whoosh.filedb.filestore import RamStorage
 
+from .. import cachefile
 from ..atomic import write_atomic
 from ..errors import ConfigError
 from ..model import Paper
@@ -124,7 +125,7 @@ def _load(path: Path, update: IndexUpdate) -> dict[str, tuple[str, frozenset[str
     if update.rebuilt or not update.before:
         return {}
     try:
-        version, state, data = marshal.loads(path.read_bytes())
+        version, state, data = cachefile.load(path)
     except FileNotFoundError:
         return {}
     except Exception:  # noqa: BLE001 -- an unreadable cache only costs an evaluation

@@ -184,7 +184,7 @@ def _write_lookup(
     cannot be patched, every paper's keys are computed.
     """
     if not last.digests:
-        every = {slug: shard_keys(model.by_slug[slug]) for slug in model.digests}
+        every = _every_paper_keys(model)
         _write_tables(_tables(every), salt, out)
         return {slug: _shards_of(pairs) for slug, pairs in every.items()}
     shards = dict(last.shards)
@@ -212,10 +212,14 @@ def _write_lookup(
             table.setdefault(key, []).append(slug)
         tables[shard] = table
     if missing:
-        every = {slug: shard_keys(model.by_slug[slug]) for slug in model.digests}
-        tables.update(_tables(every, missing))
+        tables.update(_tables(_every_paper_keys(model), missing))
     _write_tables(tables, salt, out)
     return shards
+
+
+def _every_paper_keys(model: SiteModel) -> dict[str, ShardKeys]:
+    """Every paper's ``shard_keys``: what a table made from nothing needs."""
+    return {slug: shard_keys(model.by_slug[slug]) for slug in model.digests}
 
 
 def _write_tables(tables: Mapping[str, Mapping[str, list[str]]], salt: str, out: OutputWriter) -> None:
