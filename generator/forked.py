@@ -46,6 +46,10 @@ class Forked(Generic[T]):
             send.close()
         self._answer: tuple[bool, object, list[logging.LogRecord]] | None = None
 
+    def done(self) -> bool:
+        """Whether the step has finished (its answer is waiting), without waiting for it."""
+        return self._answer is not None or self._receive.poll()
+
     def result(self) -> T:
         """The step's result, once it finished; a ``BuildError`` naming the step if it failed."""
         if self._answer is None:

@@ -14,6 +14,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from pelican import signals
 from pelican.generators import Generator
@@ -32,7 +33,7 @@ from .settings import SiteConfig, site_config
 from .site import pagestage, stamp
 from .site.api import write_api
 from .site.keys import code_digest, input_key
-from .site.loader import paper_stamps_of, read_shelf
+from .site.loader import PaperCache, paper_stamps_of, read_shelf
 from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
 from .site.pagestate import read_page_state
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 CONFIG_KEY = "PAPERSHELF_SITE_CONFIG"
 MODEL_KEY = "papershelf"
 STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
+CACHE_KEY = "PAPERSHELF_PAPER_CACHE"  # the paper cache, as far as it was read while stamping
 # {site-relative URL: day its content last changed}: any generator that writes pages may
 # add to it; the sitemap gives those days as lastmod.
 PAGE_DATES_KEY = "papershelf_page_dates"
@@ -96,9 +98,20 @@ def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
     settings = pelican.settings  # type: ignore[attr-defined]
     config: SiteConfig = settings[CONFIG_KEY]
     started = time.monotonic()
-    files = stamp.file_stamps([config.content_path, Path(settings["THEME"])])
-    inputs = stamp.input_stamp(settings, files)
-    if stamp.unchanged(config.cache_path, inputs, config.output_path):
+    stamping = functools.partial(_stamp_inputs, settings, config)
+    cache = PaperCache(config.cache_path / "papers")
+    if config.jobs > 1:
+        # Stamping is a stat per file, and the paper cache is read whenever anything
+        # changed: at 100,000 papers each takes over a second, so they run side by side,
+        # the stamps in a child, the cache here (shard by shard, until the stamps are in).
+        child = start_forked(stamping, "stamping the inputs")
+        with collector_paused():
+            while not child.done() and cache.read_next():
+                pass
+        stamped = child.result()
+    else:
+        stamped = stamping()
+    if stamped.unchanged:
         # Nothing to make: no generator of Papershelf's runs, so the context has no model.
         logger.info("Nothing changed since the last build (checked in %.2f s)", time.monotonic() - started)
         return []
@@ -106,17 +119,32 @@ def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
     for name in OBSOLETE_CACHES:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(config.cache_path / name)
-    pelican._papershelf_inputs = inputs  # type: ignore[attr-defined]
-    # The shelf's files were just stamped: the shelf generator reads them by these stamps
-    # (when the papers folder is inside the content folder, as the stamp covers only that).
-    inside = os.path.normpath(config.papers_path).startswith(os.path.join(os.path.normpath(config.content_path), ""))
-    settings[STAMPS_KEY] = paper_stamps_of(files, config.papers_path) if inside else None
+    pelican._papershelf_inputs = stamped.inputs  # type: ignore[attr-defined]
+    settings[STAMPS_KEY] = stamped.papers
+    settings[CACHE_KEY] = cache
     # Pelican runs every generator's generate_context, then every generate_output, in
     # this order.  Search adds topics and related papers to the model the shelf
     # generator read, before any file is written.  The pages are the first writer, as
     # they may be written beside the others; the sitemap lists the pages the others
     # wrote, so it comes last.
     return [ShelfGenerator, PagesGenerator, SearchGenerator, ApiGenerator, FeedsGenerator, SitemapGenerator]
+
+
+class _Stamped(NamedTuple):
+    inputs: str  # stamp.input_stamp
+    unchanged: bool  # the last clean build had these inputs and left the output as it is
+    papers: dict[str, tuple[int, int]] | None  # the paper files' stamps, when they are needed
+
+
+def _stamp_inputs(settings: dict[str, Any], config: SiteConfig) -> _Stamped:
+    files = stamp.file_stamps([config.content_path, Path(settings["THEME"])])
+    inputs = stamp.input_stamp(settings, files)
+    if stamp.unchanged(config.cache_path, inputs, config.output_path):
+        return _Stamped(inputs, True, None)
+    # The shelf generator reads the paper files by these stamps (when the papers folder
+    # is inside the content folder, as the stamp covers only that).
+    inside = os.path.normpath(config.papers_path).startswith(os.path.join(os.path.normpath(config.content_path), ""))
+    return _Stamped(inputs, False, paper_stamps_of(files, config.papers_path) if inside else None)
 
 
 def record_clean_build(pelican: object, **_kwargs: object) -> None:
@@ -139,7 +167,9 @@ class ShelfGenerator(Generator):
         progress = Progress("papers read", total=None)
         stamps = self.settings.get(STAMPS_KEY)
         with collector_paused():
-            shelf = read_shelf(config.papers_path, config.cache_path / "papers", progress, stamps)
+            shelf = read_shelf(
+                config.papers_path, config.cache_path / "papers", progress, stamps, self.settings.pop(CACHE_KEY, None)
+            )
             progress.done()
             self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests)
         for error in shelf.errors:

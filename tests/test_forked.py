@@ -54,6 +54,27 @@ def test_started_steps_run_beside_each_other_and_the_caller() -> None:
         assert (second.result(), first.result()) == ("second", "first")
 
 
+def test_a_step_is_done_once_its_answer_is_waiting_and_not_before() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        go = Path(folder, "go")
+
+        def wait_for_go() -> str:
+            while not go.exists():
+                time.sleep(0.01)
+            return "answer"
+
+        step = start_forked(wait_for_go, "a step")
+        time.sleep(0.2)
+        assert not step.done()
+        go.write_text("now")
+        deadline = time.monotonic() + 20
+        while not step.done():
+            assert time.monotonic() < deadline, "the step never finished"
+            time.sleep(0.01)
+        assert step.result() == "answer"
+        assert step.done()
+
+
 def test_a_childs_log_records_are_logged_again_by_the_caller(caplog: pytest.LogCaptureFixture) -> None:
     def step() -> int:
         logging.getLogger("generator.child").warning("a warning with %s", {"an": "argument"})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.model import Paper
 from generator.paperfile import format_paper
-from generator.site.loader import SHARDS, paper_stamps, paper_stamps_of, read_shelf
+from generator.site.loader import SHARDS, PaperCache, paper_stamps, paper_stamps_of, read_shelf
 from generator.site.stamp import file_stamps
 
 DAY = dt.date(2026, 3, 13)
@@ -90,3 +90,26 @@ def test_the_build_stamps_of_the_paper_files_are_the_stamps_the_shelf_takes(tmp_
     taken = paper_stamps_of(file_stamps([tmp_path]), folder)
     assert taken == paper_stamps(folder)
     assert len(taken) == 30
+
+
+def test_a_cache_read_in_part_beforehand_gives_the_shelf_a_fresh_read_gives(tmp_path: Path) -> None:
+    # The build reads the cache while another process stamps the files: a file saved
+    # in between is read from its file, by its new stamp, not from the cache read before.
+    folder, cache, _papers = shelf_of(tmp_path, 120)
+    read_shelf(folder, cache)
+    early = PaperCache(cache)
+    for _ in range(SHARDS // 2):
+        assert early.read_next()
+    path = folder / "paper-7.md"
+    before = path.stat()
+    edited = write(folder, 7, abstract="An abstract!")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    (folder / "paper-9.md").unlink()
+    added = write(folder, 500)
+    shelf = read_shelf(folder, cache, stamps=paper_stamps(folder), cache=early)
+    assert shelf.read == 2
+    assert edited in shelf.papers and added in shelf.papers
+    assert "paper-9" not in {p.slug for p in shelf.papers}
+    fresh = read_shelf(folder, cache)
+    assert (fresh.read, fresh.papers, fresh.digests) == (0, shelf.papers, shelf.digests)
+    assert not early.read_next()

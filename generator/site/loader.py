@@ -92,19 +92,50 @@ def paper_stamps_of(files: Iterable[tuple[str, int, int]], folder: Path) -> dict
     return found
 
 
+class PaperCache:
+    """The paper cache's rows and the papers made from them, read one shard at a time.
+
+    In shards so that a build can read it while another process stamps the paper files
+    (``read_next`` between looks at that process): the two take about as long, and
+    neither needs the other until they are compared in ``read_shelf``.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.shards: list[dict[str, Row]] = []  # file name -> row
+        self.papers: list[list[Paper]] = []  # each shard's papers, in the order of its rows
+
+    def read_next(self) -> bool:
+        """Read the next shard; False once every shard is read."""
+        if len(self.shards) == SHARDS:
+            return False
+        rows = _read_shard(self.folder, len(self.shards)) if self.folder else {}
+        self.shards.append(rows)
+        self.papers.append(list(map(_from_fields, rows.values())))
+        return True
+
+    def read_all(self) -> PaperCache:
+        while self.read_next():
+            pass
+        return self
+
+
 def read_shelf(
     folder: Path,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
     stamps: Stamps | None = None,
+    cache: PaperCache | None = None,
 ) -> Shelf:
     """The papers of ``folder`` with their digests, reading only files whose stamp changed.
 
     ``stamps`` are the files' stamps when the caller has just taken them (the build
-    stamp does), so that they are not taken twice.  ``progress`` counts the paper files
+    stamp does), so that they are not taken twice; ``cache`` is ``cache_dir``'s
+    ``PaperCache`` when the caller began reading it.  ``progress`` counts the paper files
     parsed (not those that came from the cache).
     """
-    shards = _read_cache(cache_dir) if cache_dir else [{} for _ in range(SHARDS)]
+    cache = (cache or PaperCache(cache_dir)).read_all()
+    shards = cache.shards
     files = paper_stamps(folder) if stamps is None else stamps
     dirty = set()
     shelf = Shelf([], [])
@@ -113,15 +144,14 @@ def read_shelf(
     # The cache's rows first, shard by shard (no shard number to compute per file); what
     # is left of ``unread`` then are the files new or changed since they were cached.
     unread = dict(files)
-    for number, shard in enumerate(shards):
+    for number, (shard, papers) in enumerate(zip(shards, cache.papers, strict=True)):
         gone = []
-        for name, row in shard.items():
+        for (name, row), paper in zip(shard.items(), papers, strict=True):
             stamp = unread.get(name)
             if stamp is None:
                 gone.append(name)
             elif row[0] == stamp[0] and row[1] == stamp[1]:
                 del unread[name]
-                paper = _from_fields(row)
                 shelf.papers.append(paper)
                 shelf.digests[paper.slug] = row[2]
         for name in gone:
@@ -183,20 +213,17 @@ def _read(path: Path) -> Paper:
     return paper
 
 
-def _read_cache(folder: Path) -> list[dict[str, Row]]:
-    shards: list[dict[str, Row]] = []
-    for number in range(SHARDS):
-        data: dict[str, Row] = {}
-        try:
-            version, found = cachefile.load(folder / f"{number:02d}.marshal")
-            if version == _CACHE_VERSION and isinstance(found, dict):
-                data = found
-        except FileNotFoundError:
-            pass
-        except Exception:  # noqa: BLE001 -- any unreadable shard (old format, cut short) is rebuilt
-            logger.info("Ignoring unreadable paper cache %s", folder / f"{number:02d}.marshal")
-        shards.append(data)
-    return shards
+def _read_shard(folder: Path, number: int) -> dict[str, Row]:
+    path = folder / f"{number:02d}.marshal"
+    try:
+        version, found = cachefile.load(path)
+        if version == _CACHE_VERSION and isinstance(found, dict):
+            return found
+    except FileNotFoundError:
+        pass
+    except Exception:  # noqa: BLE001 -- any unreadable shard (old format, cut short) is rebuilt
+        logger.info("Ignoring unreadable paper cache %s", path)
+    return {}
 
 
 def _write_cache(folder: Path, shards: list[dict[str, Row]], numbers: set[int]) -> None:
