@@ -56,8 +56,9 @@ PAGE_DATES_KEY = "papershelf_page_dates"
 BESIDE_KEY = "papershelf_beside"
 SITEMAP_MANIFEST = "output-sitemap.marshal"
 # Caches of earlier versions, replaced by others (the paper cache by its shards, related
-# papers' pickle by their store): removed so the cache folder does not keep both.
-OBSOLETE_CACHES = ("papers.marshal", "search-related.pickle")
+# papers' pickle by their store, the search content hashes by the paper cache's rows):
+# removed so the cache folder does not keep both.
+OBSOLETE_CACHES = ("papers.marshal", "search-related.pickle", "search-hashes.marshal")
 
 
 def register() -> None:
@@ -171,7 +172,7 @@ class ShelfGenerator(Generator):
                 config.papers_path, config.cache_path / "papers", progress, stamps, self.settings.pop(CACHE_KEY, None)
             )
             progress.done()
-            self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests)
+            self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests, shelf.hashes)
         for error in shelf.errors:
             logger.warning("Skipped a paper file: %s", error)
         logger.info(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.model import Paper
 from generator.paperfile import format_paper
+from generator.search.index import content_hash
 from generator.site.loader import SHARDS, PaperCache, paper_stamps, paper_stamps_of, read_shelf
 from generator.site.stamp import file_stamps
 
@@ -42,6 +43,8 @@ def test_papers_read_from_the_cache_equal_the_papers_in_their_files(tmp_path: Pa
     assert second.read == 0
     assert second.papers == sorted(papers, key=lambda p: p.slug) == first.papers
     assert second.digests == first.digests
+    # The search index's hash of each paper travels with it, as computed from the paper.
+    assert second.hashes == first.hashes == {p.slug: content_hash(p) for p in papers}
     assert [type(p.date) for p in second.papers] == [dt.date] * 150
 
 
@@ -108,8 +111,9 @@ def test_a_cache_read_in_part_beforehand_gives_the_shelf_a_fresh_read_gives(tmp_
     added = write(folder, 500)
     shelf = read_shelf(folder, cache, stamps=paper_stamps(folder), cache=early)
     assert shelf.read == 2
-    assert edited in shelf.papers and added in shelf.papers
+    assert edited in shelf.papers
+    assert added in shelf.papers
     assert "paper-9" not in {p.slug for p in shelf.papers}
     fresh = read_shelf(folder, cache)
-    assert (fresh.read, fresh.papers, fresh.digests) == (0, shelf.papers, shelf.digests)
+    assert (fresh.read, fresh.papers, fresh.digests, fresh.hashes) == (0, shelf.papers, shelf.digests, shelf.hashes)
     assert not early.read_next()

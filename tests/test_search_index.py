@@ -17,14 +17,13 @@ from generator.errors import ConfigError
 from generator.model import Paper
 from generator.paperfile import parse_paper
 from generator.search import export, search
-from generator.search.index import content_hash, content_hashes, identity, update_index
+from generator.search.index import content_hash, identity, update_index
 from generator.search.query import MAX_QUERY_CHARS, BadQuery, open_index, ranked_slugs
 from generator.search.ranking import STATS_FILE, cached_stats, live_stats
 from generator.search.related import update_related
 from generator.search.state import STATE_FILE
 from generator.search.topics import check_topics, topic_members, update_topics
 from generator.settings import Topic
-from generator.site.model import paper_digest
 
 from .support import REPO
 
@@ -104,17 +103,6 @@ def test_adding_changing_and_removing_papers_writes_only_those(index_dir: Path) 
     assert ranked_slugs(index_dir, "graphs") == ["graph-networks"]
     assert ranked_slugs(index_dir, "bits two") == ["quantized-diffusion"]
     assert ranked_slugs(index_dir, "speech") == []
-
-
-def test_content_hashes_kept_by_digest_equal_hashes_computed_afresh(tmp_path: Path) -> None:
-    cache = tmp_path / "hashes.marshal"
-    first = content_hashes(SHELF, {p.slug: paper_digest(p) for p in SHELF}, cache)
-    assert first == {p.slug: content_hash(p) for p in SHELF}
-    changed = [SHELF[0].replace(title="Another Title"), *SHELF[1:3]]
-    again = content_hashes(changed, {p.slug: paper_digest(p) for p in changed}, cache)
-    assert again == {p.slug: content_hash(p) for p in changed}
-    cache.write_bytes(b"garbage")
-    assert content_hashes(SHELF, {p.slug: paper_digest(p) for p in SHELF}, cache) == first
 
 
 def test_the_content_hash_covers_every_indexed_field() -> None:

@@ -31,7 +31,7 @@ from ..site.output import OutputWriter
 from ..site.pages import PageSpec
 from ..site.render import write_pages
 from .export import export_index, record_export
-from .index import content_hashes, update_index
+from .index import update_index
 from .related import COLD_SHARE, update_related
 from .topics import check_topics, update_topics
 
@@ -51,8 +51,9 @@ class SearchGenerator(Generator):
         model: SiteModel = self.context[MODEL_KEY]
         check_topics(config.topics)
         progress = Progress("search index", total=len(model.papers))
-        hashes = content_hashes(model.papers, model.digests, config.cache_path / "search-hashes.marshal")
-        update = update_index(index_dir(config), model.papers, config.topics, progress.update, hashes)
+        # The paper cache keeps each paper's content hash (a model without them has them
+        # computed by the index).
+        update = update_index(index_dir(config), model.papers, config.topics, progress.update, model.hashes or None)
         progress.done()
         logger.info("%s", update.summary())
         # The browser's index is made from the Whoosh index alone (no topic lists, no

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import marshal
 import pickle
 import shutil
 import time
@@ -24,11 +23,9 @@ from pathlib import Path
 
 from whoosh import index
 
-from .. import cachefile
 from ..atomic import write_atomic
 from ..model import Paper
 from ..settings import Topic
-from ..site.keys import code_digest
 from .ranking import record_stats, stats_with, stats_without
 from .schema import SCHEMA_VERSION, make_schema
 from .state import read_state, write_state
@@ -79,32 +76,6 @@ def content_hash(paper: Paper) -> str:
     return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=12).hexdigest()
 
 
-def content_hashes(papers: Sequence[Paper], digests: Mapping[str, str], cache_file: Path) -> dict[str, str]:
-    """slug -> ``content_hash`` of every paper, computed again only for papers whose
-    record's digest (``digests``) changed since the last call.
-
-    Hashing every abstract of a 100,000-paper shelf costs about a third of a second on
-    every build; the cache keeps each paper's hash beside the digest it was made from.
-    """
-    # The code that hashes is part of the cache's version: a new version hashes afresh.
-    version = (SCHEMA_VERSION, code_digest())
-    try:
-        recorded, known = cachefile.load(cache_file)
-        if recorded != version or not isinstance(known, dict):
-            known = {}
-    except Exception:  # noqa: BLE001 -- no cache, or an unreadable one: every hash is computed
-        known = {}
-    fresh: dict[str, tuple[str, str]] = {}
-    for paper in papers:
-        digest = digests[paper.slug]
-        entry = known.get(paper.slug)
-        fresh[paper.slug] = entry if entry is not None and entry[0] == digest else (digest, content_hash(paper))
-    if fresh != known:
-        with contextlib.suppress(OSError):
-            write_atomic(cache_file, marshal.dumps((version, fresh)), durable=False)
-    return {slug: hash_ for slug, (_digest, hash_) in fresh.items()}
-
-
 def document(paper: Paper, hash_: str) -> dict[str, str]:
     doc = {
         "slug": paper.slug,
@@ -136,8 +107,11 @@ def update_index(
         hashes = {p.slug: content_hash(p) for p in papers}
     ix, rebuilt, stored = _open(index_dir)
     before = b"" if rebuilt else identity(index_dir, ix)
-    to_write = [p for p in papers if stored.get(p.slug) != hashes[p.slug]]
-    removed = [slug for slug in stored if slug not in hashes]
+    # By set operations on the two tables: at 100,000 papers, comparing paper by paper
+    # cost a quarter of a second of every rebuild.
+    changed = {slug for slug, _ in hashes.items() - stored.items()}
+    to_write = [p for p in papers if p.slug in changed] if changed else []
+    removed = sorted(stored.keys() - hashes.keys())
     added = sum(1 for p in to_write if p.slug not in stored)
     if to_write or removed:
         # A few papers: carry the live statistics over instead of counting them afresh.

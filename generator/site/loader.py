@@ -1,7 +1,7 @@
 """Reading the shelf for a build: every paper file, parsed once and cached by its stamp.
 
-The cache maps a file name to its stamp ``(mtime_ns, size)``, the paper's digest and the
-paper's fields; a file whose stamp is the same as last time is not read again (parsing
+The cache maps a file name to its stamp ``(mtime_ns, size)``, the paper's digest, its
+search content hash and the paper's fields; a file whose stamp is the same as last time is not read again (parsing
 100,000 paper files takes about 14 s, the cache about a second).  It is a ``marshal`` of
 plain tuples rather than a pickle of ``Paper`` objects, whose frozen-dataclass
 ``__setstate__`` runs Python code per field, and each file is read whole into memory
@@ -30,6 +30,8 @@ from ..errors import PaperFileError
 from ..model import Paper
 from ..paperfile import parse_paper
 from ..progress import Progress
+from ..search.index import content_hash
+from ..search.schema import SCHEMA_VERSION
 from .model import paper_digest
 
 logger = logging.getLogger(__name__)
@@ -40,11 +42,13 @@ _PUBLISHED = _FIELDS.index("published")
 # object.__setattr__, which costs more than reading the cache.  The slots' own
 # descriptors set the same fields directly.
 _SETTERS = tuple(getattr(Paper, name).__set__ for name in _FIELDS)
-# A cache written for other Paper fields must not be read into this one.
-_CACHE_VERSION = (3, _FIELDS)
+# A cache written for other Paper fields, or another search schema (whose version the
+# content hash covers), must not be read into this one.
+_CACHE_VERSION = (4, _FIELDS, SCHEMA_VERSION)
 SHARDS = 64
+_FIRST = 4  # where a row's fields start
 
-Row = tuple  # (mtime_ns, size, digest, fields...)
+Row = tuple  # (mtime_ns, size, digest, content hash, fields...)
 Stamps = Mapping[str, tuple[int, int]]  # file name -> (mtime_ns, size)
 
 
@@ -53,6 +57,9 @@ class Shelf:
     papers: list[Paper]  # sorted by slug
     errors: list[PaperFileError]
     digests: dict[str, str] = field(default_factory=dict)  # slug -> paper_digest
+    # slug -> search.index.content_hash: kept with the paper, as its digest is, so that
+    # finding what the search index lacks costs no pass over every abstract.
+    hashes: dict[str, str] = field(default_factory=dict)
     read: int = 0  # files parsed (the rest came from the cache)
 
 
@@ -154,6 +161,7 @@ def read_shelf(
                 del unread[name]
                 shelf.papers.append(paper)
                 shelf.digests[paper.slug] = row[2]
+                shelf.hashes[paper.slug] = row[3]
         for name in gone:
             del shard[name]
             dirty.add(number)
@@ -166,13 +174,14 @@ def read_shelf(
             shards[number].pop(name, None)
             shelf.errors.append(exc)
             continue
-        digest = paper_digest(paper)
-        shards[number][name] = (*unread[name], digest, *_to_fields(paper))
+        digest, hash_ = paper_digest(paper), content_hash(paper)
+        shards[number][name] = (*unread[name], digest, hash_, *_to_fields(paper))
         shelf.read += 1
         if progress is not None and shelf.read % 100 == 0:
             progress.update(shelf.read)
         shelf.papers.append(paper)
         shelf.digests[paper.slug] = digest
+        shelf.hashes[paper.slug] = hash_
     shelf.papers.sort(key=attrgetter("slug"))
     if cache_dir:
         _write_cache(cache_dir, shards, dirty)
@@ -192,11 +201,11 @@ def _to_fields(paper: Paper) -> tuple:
 
 def _from_fields(row: Row) -> Paper:
     paper = Paper.__new__(Paper)
-    for setter, value in zip(_SETTERS, row[3:], strict=True):
+    for setter, value in zip(_SETTERS, row[_FIRST:], strict=True):
         setter(paper, value)
-    _SETTERS[_DATE](paper, dt.date.fromordinal(row[3 + _DATE]))
-    if row[3 + _PUBLISHED] is not None:
-        _SETTERS[_PUBLISHED](paper, dt.date.fromordinal(row[3 + _PUBLISHED]))
+    _SETTERS[_DATE](paper, dt.date.fromordinal(row[_FIRST + _DATE]))
+    if row[_FIRST + _PUBLISHED] is not None:
+        _SETTERS[_PUBLISHED](paper, dt.date.fromordinal(row[_FIRST + _PUBLISHED]))
     return paper
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ..model import Paper
+
+_DATE, _SLUG = attrgetter("date"), attrgetter("slug")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class SiteModel:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> related slugs
     by_slug: Mapping[str, Paper] = field(default_factory=dict)
     digests: Mapping[str, str] = field(default_factory=dict)  # slug -> paper_digest
+    hashes: Mapping[str, str] = field(default_factory=dict)  # slug -> search content hash, when read with it
     _topics_of: Mapping[str, tuple[Listing, ...]] = field(default_factory=dict)
     _position: Mapping[str, int] = field(default_factory=dict)  # slug -> index in papers
 
@@ -94,25 +99,35 @@ def _newest_first(paper: Paper) -> tuple[int, str, str]:
     return -paper.date.toordinal(), paper.title.casefold(), paper.slug
 
 
-def build_model(papers: Iterable[Paper], digests: Mapping[str, str] | None = None) -> SiteModel:
-    """The site model of ``papers``; ``digests`` (slug -> ``paper_digest``) saves computing them."""
+def build_model(
+    papers: Iterable[Paper], digests: Mapping[str, str] | None = None, hashes: Mapping[str, str] | None = None
+) -> SiteModel:
+    """The site model of ``papers``; ``digests`` (slug -> ``paper_digest``) saves computing
+    them, and the search content ``hashes`` (slug -> hash), when given for every paper,
+    are kept for the search index."""
     ordered = tuple(newest_first(papers))
+    slugs = list(map(_SLUG, ordered))
+    by_slug = dict(zip(slugs, ordered, strict=True))
     known = digests or {}
-    by_day: dict[dt.date, list[Paper]] = defaultdict(list)
     by_collection: dict[str, list[Paper]] = defaultdict(list)
     for paper in ordered:
-        by_day[paper.date].append(paper)
         for name in paper.collections:
             by_collection[name].append(paper)
     return SiteModel(
         papers=ordered,
-        days=tuple(Day(date, tuple(by_day[date])) for date in sorted(by_day, reverse=True)),
+        # Newest first, so each day's papers are next to each other.
+        days=tuple(Day(date, tuple(group)) for date, group in itertools.groupby(ordered, _DATE)),
         collections=tuple(
             Listing("collection", name, name, tuple(by_collection[name])) for name in sorted(by_collection)
         ),
-        by_slug={p.slug: p for p in ordered},
-        _position={p.slug: n for n, p in enumerate(ordered)},
-        digests={p.slug: known.get(p.slug) or paper_digest(p) for p in ordered},
+        by_slug=by_slug,
+        _position=dict(zip(slugs, range(len(slugs)), strict=True)),
+        digests=(
+            dict(known)
+            if known.keys() == by_slug.keys()
+            else {slug: known.get(slug) or paper_digest(p) for slug, p in by_slug.items()}
+        ),
+        hashes=dict(hashes) if hashes and hashes.keys() == by_slug.keys() else {},
     )
 
 
