@@ -10,7 +10,7 @@ import pytest
 
 from generator import urls
 from generator.site import sitemap
-from generator.site.sitemap import Entry, entries, page_files, sitemap_files
+from generator.site.sitemap import Entry, absolute, entries, page_files, sitemap_files
 
 from .conftest import sample_papers
 from .support import build, write_shelf
@@ -104,11 +104,20 @@ def test_hostile_file_names_become_escaped_urls_and_well_formed_xml() -> None:
 def test_entries_map_each_file_to_its_url_and_day_as_one_file_alone_would_be() -> None:
     # Plain names take the fast path over all files at once; one odd name sends them all
     # the slow way; both must give what each file gives on its own.
-    plain = ["index.html", "papers/a/index.html", "papers/xindex.html", "days/2025-01-02/", "feeds.html"]
+    plain = ["index.html", "papers/a/index.html", "papers/xindex.html", "days/2025-01-02/", "feeds.html", "xindex.html"]
     dates = {"": dt.date(2025, 1, 3), "papers/a/": dt.date(2025, 1, 2), "papers/xindex.html": dt.date(2025, 1, 1)}
-    for files in (plain, [*plain, "papers/b c/index.html"], [*plain, "two\nlines.html"], [], ["index.html"]):
-        alone = sorted(entry for file in files for entry in entries([file], SITEURL, dates))
-        assert entries(files, SITEURL, dates) == alone
+    for files in (
+        plain,
+        plain[::-1],  # "index.html" last, "…/index.html" first
+        [*plain, "papers/b c/index.html"],
+        [*plain, "two\nlines.html"],
+        [],
+        ["index.html"],
+        ["papers/a/index.html"],
+    ):
+        by_url_for = sorted(Entry(absolute(SITEURL, urls.url_for(f)), dates.get(urls.url_for(f))) for f in files)
+        assert entries(files, SITEURL, dates) == by_url_for
+        assert all(type(entry) is Entry for entry in entries(files, SITEURL, dates))
     assert entries(plain, SITEURL, dates)[0] == Entry(f"{SITEURL}/", dt.date(2025, 1, 3))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 import zlib
@@ -32,7 +33,6 @@ from .pages import PageSpec, paper_page_day
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _PLAIN_URL = re.compile(r"[A-Za-z0-9/_.~-]*")
 _PLAIN_URLS = re.compile(r"[A-Za-z0-9/_.~\n-]*")  # _PLAIN_URL, one per line
-_INDEX_FILE = re.compile(r"(?m)(?:^|(?<=/))index\.html$")  # what urls.url_for takes off, on each line
 MAX_URLS = 50_000  # per sitemap file, the protocol's limit; more go into a sitemap index
 THEME_FOLDER = "theme"  # Pelican's THEME_STATIC_DIR: assets, never pages
 
@@ -98,12 +98,18 @@ def entries(files: Iterable[str], siteurl: str, dates: Mapping[str, dt.date]) ->
     # half a second of every rebuild.  In the usual case (no line break in a file name,
     # no URL that needs quoting) string operations on all of them at once do the same.
     joined = "\n".join(files)
-    if joined.count("\n") == len(files) - 1 and _PLAIN_URLS.fullmatch(paths := _INDEX_FILE.sub("", joined)):
+    if joined.count("\n") == len(files) - 1 and _PLAIN_URLS.fullmatch(paths := _urls_of_lines(joined)):
+        # Entries made by tuple.__new__ from C, not by the NamedTuple's own __new__,
+        # which is Python code: a third of this function's time at 100,000 pages.
         found = list(
             map(
-                Entry,
-                f"{siteurl}/{paths}".replace("\n", f"\n{siteurl}/").split("\n"),
-                map(dates.get, paths.split("\n")),
+                tuple.__new__,
+                itertools.repeat(Entry),
+                zip(
+                    f"{siteurl}/{paths}".replace("\n", f"\n{siteurl}/").split("\n"),
+                    map(dates.get, paths.split("\n")),
+                    strict=True,
+                ),
             )
         )
     else:
@@ -111,6 +117,13 @@ def entries(files: Iterable[str], siteurl: str, dates: Mapping[str, dt.date]) ->
         found = [Entry(absolute(siteurl, url), day(url)) for url in map(url_for, files)]
     found.sort(key=itemgetter(0))
     return found
+
+
+def _urls_of_lines(joined: str) -> str:
+    """``urls.url_for`` of each line of ``joined``: "index.html" taken off where it is a
+    whole line or follows a "/" (str.replace, five times faster than a regex here)."""
+    lines = f"\n{joined}\n".replace("/index.html\n", "/\n").replace("\nindex.html\n", "\n\n")
+    return lines[1:-1]
 
 
 def absolute(siteurl: str, url: str) -> str:
