@@ -33,7 +33,7 @@ from .settings import SiteConfig, site_config
 from .site import pagestage, stamp
 from .site.api import write_api
 from .site.keys import code_digest, input_key
-from .site.loader import PaperCache, paper_stamps_of, read_shelf
+from .site.loader import PaperCache, read_shelf
 from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
 from .site.pagestate import read_page_state
@@ -138,14 +138,13 @@ class _Stamped(NamedTuple):
 
 
 def _stamp_inputs(settings: dict[str, Any], config: SiteConfig) -> _Stamped:
-    files = stamp.file_stamps([config.content_path, Path(settings["THEME"])])
+    # The shelf generator reads the paper files by the stamps taken here (when the papers
+    # folder is inside the content folder, as the stamp covers only that).
+    files, papers = stamp.stamps_with_papers([config.content_path, Path(settings["THEME"])], config.papers_path)
     inputs = stamp.input_stamp(settings, files)
     if stamp.unchanged(config.cache_path, inputs, config.output_path):
         return _Stamped(inputs, True, None)
-    # The shelf generator reads the paper files by these stamps (when the papers folder
-    # is inside the content folder, as the stamp covers only that).
-    inside = os.path.normpath(config.papers_path).startswith(os.path.join(os.path.normpath(config.content_path), ""))
-    return _Stamped(inputs, False, paper_stamps_of(files, config.papers_path) if inside else None)
+    return _Stamped(inputs, False, papers)
 
 
 def record_clean_build(pelican: object, **_kwargs: object) -> None:

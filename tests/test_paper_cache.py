@@ -9,8 +9,8 @@ from pathlib import Path
 from generator.model import Paper
 from generator.paperfile import format_paper
 from generator.search.index import content_hash
-from generator.site.loader import SHARDS, PaperCache, paper_stamps, paper_stamps_of, read_shelf
-from generator.site.stamp import file_stamps
+from generator.site.loader import SHARDS, PaperCache, paper_stamps, read_shelf
+from generator.site.stamp import file_stamps, stamps_with_papers
 
 DAY = dt.date(2026, 3, 13)
 
@@ -90,9 +90,13 @@ def test_the_build_stamps_of_the_paper_files_are_the_stamps_the_shelf_takes(tmp_
     (folder / "notes.txt").write_text("not a paper", encoding="utf-8")
     (folder / "sub").mkdir()
     (folder / "sub" / "inner.md").write_text("not on the shelf", encoding="utf-8")
-    taken = paper_stamps_of(file_stamps([tmp_path]), folder)
+    files, taken = stamps_with_papers([tmp_path], folder)
     assert taken == paper_stamps(folder)
     assert len(taken) == 30
+    assert files == file_stamps([tmp_path])
+    # The same folder spelled otherwise is still found; a folder outside those stamped is not.
+    assert stamps_with_papers([tmp_path], Path(f"{folder}/./"))[1] == taken
+    assert stamps_with_papers([tmp_path / "cache"], folder)[1] is None
 
 
 def test_a_cache_read_in_part_beforehand_gives_the_shelf_a_fresh_read_gives(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import logging
 import marshal
 import os
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -84,18 +84,6 @@ def paper_stamps(folder: Path) -> dict[str, tuple[int, int]]:
             if entry.is_file():
                 info = entry.stat()
                 found[name] = (info.st_mtime_ns, info.st_size)
-    return found
-
-
-def paper_stamps_of(files: Iterable[tuple[str, int, int]], folder: Path) -> dict[str, tuple[int, int]]:
-    """The paper files' stamps among ``files`` (``stamp.file_stamps``: path, size, mtime_ns)."""
-    prefix = os.path.join(str(folder), "")
-    found: dict[str, tuple[int, int]] = {}
-    for path, size, mtime_ns in files:
-        if path.startswith(prefix) and path.endswith(".md") and size >= 0:
-            name = path[len(prefix) :]
-            if "/" not in name and not name.startswith("."):
-                found[name] = (mtime_ns, size)
     return found
 
 

@@ -37,15 +37,29 @@ _SIMPLE = (str, int, float, bool, type(None))
 
 
 FileStamp = tuple[str, int, int]  # (path, size, mtime_ns)
+PaperStamps = dict[str, tuple[int, int]]  # paper file name -> (mtime_ns, size)
 
 
 def file_stamps(folders: list[Path]) -> list[FileStamp]:
     """The stamp of every file under ``folders``, sorted by path."""
+    return stamps_with_papers(folders, None)[0]
+
+
+def stamps_with_papers(folders: list[Path], papers: Path | None) -> tuple[list[FileStamp], PaperStamps | None]:
+    """``file_stamps(folders)``, and the stamps of the paper files directly in ``papers``
+    (file name -> (mtime_ns, size), as ``loader.paper_stamps`` takes them) when that folder
+    is among those stamped, else None.
+
+    Taken in the same walk: sorting the paper files out of 100,000 stamps afterwards
+    cost a quarter of a second.
+    """
     files: list[FileStamp] = []
+    target = os.path.normpath(papers) if papers is not None else None
+    collected: dict[str, PaperStamps] = {}  # the papers folder's, once the walk gets there
     for folder in folders:
-        _stamps(str(folder), files)
+        _stamps(str(folder), files, target, collected)
     files.sort()
-    return files
+    return files, collected.get(target) if target is not None else None
 
 
 def input_stamp(settings: Mapping[str, Any], files: list[FileStamp]) -> str:
@@ -100,19 +114,24 @@ def forget(cache: Path) -> None:
         os.unlink(cache / STAMP_FILE)
 
 
-def _stamps(folder: str, found: list[FileStamp]) -> None:
+def _stamps(folder: str, found: list[FileStamp], papers: str | None, collected: dict[str, PaperStamps]) -> None:
     try:
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):
         found.append((folder, -1, -1))
         return
+    into = collected.setdefault(papers, {}) if papers is not None and os.path.normpath(folder) == papers else None
     for entry in entries:
         if entry.is_dir(follow_symlinks=True):
-            _stamps(entry.path, found)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                info = entry.stat()
-                found.append((entry.path, info.st_size, info.st_mtime_ns))
+            _stamps(entry.path, found, papers, collected)
+            continue
+        try:
+            info = entry.stat()
+        except FileNotFoundError:
+            continue
+        found.append((entry.path, info.st_size, info.st_mtime_ns))
+        if into is not None and entry.name.endswith(".md") and not entry.name.startswith("."):
+            into[entry.name] = (info.st_mtime_ns, info.st_size)
 
 
 def _plain(value: object) -> object:
