@@ -32,11 +32,11 @@ from .progress import Progress
 from .settings import SiteConfig, site_config
 from .site import pagestage, stamp
 from .site.api import write_api
+from .site.buildrecord import made_under
 from .site.keys import code_digest, input_key
 from .site.loader import PaperCache, read_shelf
 from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
-from .site.pagestate import read_page_state
 from .site.render import render_salt, theme_filters, theme_globals, write_pages
 from .site.sitemap import entries, manifest_pages, page_dates, robots_txt, write_sitemap
 
@@ -194,9 +194,9 @@ class PagesGenerator(Generator):
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         salt = render_salt(self.env, config)
-        last = read_page_state(config.cache_path / pagestage.STATE, salt)
-        stage = functools.partial(pagestage.write_site_pages, self.context[MODEL_KEY], self.env, config, salt, last)
-        if last and config.jobs > 1:
+        stage = functools.partial(pagestage.write_site_pages, self.context[MODEL_KEY], self.env, config, salt)
+        # A rebuild (the last build's record of its pages is there, made under this salt).
+        if config.jobs > 1 and made_under(config.cache_path / pagestage.STATE, salt):
             self.context.setdefault(BESIDE_KEY, {})["pages"] = start_forked(stage, "writing the pages")
         else:
             self.context.setdefault(PAGE_DATES_KEY, {}).update(stage())

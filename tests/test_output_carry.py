@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
-from generator.site.buildrecord import read_record, write_record
+from generator.site.buildrecord import made_under, read_record, write_record
 from generator.site.output import OutputWriter
 from generator.site.pagestate import PageState, unchanged_papers
 
@@ -93,3 +93,14 @@ def test_a_build_record_is_read_back_only_under_its_version_salt_and_shape(tmp_p
     path.write_bytes(b"not marshal")
     assert read_record(path, 2, "salt", 2) is None
     assert read_record(tmp_path / "missing.marshal", 2, "salt", 2) is None
+
+
+def test_a_records_salt_is_told_from_its_first_bytes_as_read_record_tells_it(tmp_path: Path) -> None:
+    path = tmp_path / "record.marshal"
+    assert not made_under(path, "a1b2c3")
+    big = {f"paper-{n}": "d" * 32 for n in range(20_000)}
+    write_record(path, 2, "a1b2c3", [big, {}])
+    assert made_under(path, "a1b2c3")
+    assert read_record(path, 2, "a1b2c3", 2) is not None
+    assert not made_under(path, "ffffff")
+    assert read_record(path, 2, "ffffff", 2) is None

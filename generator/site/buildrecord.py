@@ -30,6 +30,20 @@ def read_record(path: Path, version: int, salt: str, count: int) -> tuple[dict, 
     return mappings if all(isinstance(m, dict) for m in mappings) else None
 
 
+def made_under(path: Path, salt: str) -> bool:
+    """Whether the record at ``path`` looks made under ``salt``, from its first bytes.
+
+    A guess, for deciding where to do work before the record is read (reading a
+    100,000-paper record takes a fifth of a second); ``read_record`` is the check.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(salt) + 64)
+    except OSError:
+        return False
+    return salt.encode("utf-8") in head
+
+
 def write_record(path: Path, version: int, salt: str, mappings: Sequence[Mapping]) -> None:
     """Record ``mappings`` at ``path``; a record that cannot be written only costs the next build time."""
     data = (version, salt, *(dict(m) for m in mappings))

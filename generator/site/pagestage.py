@@ -21,7 +21,7 @@ from ..settings import SiteConfig
 from .model import SiteModel
 from .output import OutputWriter
 from .pages import all_pages
-from .pagestate import PageState, page_state, unchanged_papers, write_page_state
+from .pagestate import page_state, read_page_state, unchanged_papers, write_page_state
 from .render import write_pages
 from .sitemap import remember_dates
 
@@ -30,20 +30,20 @@ MANIFEST = "output-pages.marshal"
 STATE = "pages-state.marshal"
 
 
-def write_site_pages(
-    model: SiteModel, env: Environment, config: SiteConfig, salt: str, last: PageState
-) -> dict[str, dt.date]:
+def write_site_pages(model: SiteModel, env: Environment, config: SiteConfig, salt: str) -> dict[str, dt.date]:
     """Write the site's pages; return the day the content of each page it rendered last
     changed (for the sitemap, which reads a carried paper page's day from the model).
 
-    ``last`` is the record of the pages of the last build (``site.pagestate``), made
-    under the same ``salt``: paper pages whose inputs did not change since then are
-    carried over without computing their keys.
+    The record of the pages of the last build (``site.pagestate``), if it was made
+    under the same ``salt``, says which paper pages' inputs did not change since then:
+    those are carried over without computing their keys.  It is read here, so that a
+    stage running in a child process reads it there.
     """
     out = OutputWriter(config.output_path, manifest=config.cache_path / MANIFEST)
     progress = Progress("pages rendered", total=None)
     dates: dict[str, dt.date] = {}
     started = time.monotonic()
+    last = read_page_state(config.cache_path / STATE, salt)
     state = page_state(model)
     unchanged = unchanged_papers(state, last)
     # A carried page's day is its paper's, which the sitemap reads from the model.
