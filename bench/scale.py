@@ -42,6 +42,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -214,9 +215,9 @@ def papershelf_build(site: Path, *, sample: bool = True) -> Run:
     return run
 
 
-def build_one(site: Path) -> None:
+def build_one(site: Path) -> NoReturn:
     """One real build of ``site`` with publishconf.py (the child process of ``papershelf_build``)."""
-    from generator.build import build_site
+    from generator.build import build_site, end_process
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("pelican").setLevel(logging.WARNING)
@@ -231,7 +232,9 @@ def build_one(site: Path) -> None:
             "SITEURL": SITEURL,
         },
         strict=True,
+        keep=True,
     )
+    end_process(0)  # as `papershelf build` ends
 
 
 def added_paper(number: int, shelf: list[Paper]) -> Paper:

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import PapershelfError
 
@@ -32,9 +33,17 @@ SERVE_HELP = (
 TOKEN_HELP = "Show the token the browser extension needs (made on first use; kept outside the repository)."
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def program() -> NoReturn:
+    """The ``papershelf`` program: ``main`` on the process's arguments, then its exit."""
+    sys.exit(main(ends_process=True))
+
+
+def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> int:
+    """Run a subcommand; its exit status.  ``ends_process``: the process ends when this
+    returns, so a build may end it at once (``_build``)."""
     parser = _parser()
     args = parser.parse_args(argv)
+    args.ends_process = ends_process
     _configure_logging(args.verbose)
     try:
         return args.run(args)
@@ -184,14 +193,16 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build_site
+    from .build import build_site, end_process
 
     settings = _settings_file(args)
     overrides = {"OUTPUT_PATH": str(args.output.resolve())} if args.output else None
-    result = build_site(settings, overrides=overrides, strict=args.strict)
+    result = build_site(settings, overrides=overrides, strict=args.strict, keep=args.ends_process)
     index = result.output_path / "index.html"
     print(f"Built the site in {result.seconds:.2f} s: {index}")
     print("Preview it with `make serve` or `papershelf serve` (http://127.0.0.1:8642/).")
+    if args.ends_process:
+        end_process(0)
     return 0
 
 
@@ -257,4 +268,4 @@ def _settings_file(args: argparse.Namespace) -> Path:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    program()
