@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import hashlib
 import logging
 import os
 import time
@@ -37,8 +36,9 @@ from .site.keys import code_digest, input_key
 from .site.loader import PaperCache, read_shelf
 from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
+from .site.pagestage import page_days
 from .site.render import render_salt, theme_filters, theme_globals, write_pages
-from .site.sitemap import entries, manifest_pages, page_dates, robots_txt, write_sitemap
+from .site.sitemap import file_urls, manifest_pages, robots_txt, url_entries, write_sitemap
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ CONFIG_KEY = "PAPERSHELF_SITE_CONFIG"
 MODEL_KEY = "papershelf"
 STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
 CACHE_KEY = "PAPERSHELF_PAPER_CACHE"  # the paper cache, as far as it was read while stamping
-# {site-relative URL: day its content last changed}: any generator that writes pages may
-# add to it; the sitemap gives those days as lastmod.
+# {site-relative URL: day its content last changed} of Pelican's own pages: the sitemap
+# gives those days as lastmod (the page stage's days come from the model).
 PAGE_DATES_KEY = "papershelf_page_dates"
 # Writers running in child processes beside the build's own, by what they write
 # ({"pages": Forked, "search": Forked}): the sitemap, which lists their pages, waits for them.
@@ -199,7 +199,7 @@ class PagesGenerator(Generator):
         if config.jobs > 1 and made_under(config.cache_path / pagestage.STATE, salt):
             self.context.setdefault(BESIDE_KEY, {})["pages"] = start_forked(stage, "writing the pages")
         else:
-            self.context.setdefault(PAGE_DATES_KEY, {}).update(stage())
+            stage()
 
 
 class ApiGenerator(Generator):
@@ -295,45 +295,35 @@ class SitemapGenerator(Generator):
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
-        # Their manifests are complete once they are done; the pages give their days.
-        for what, child in self.context.pop(BESIDE_KEY, {}).items():
-            done = child.result()
-            if what == "pages":
-                self.context.setdefault(PAGE_DATES_KEY, {}).update(done)
-        manifest = config.cache_path / SITEMAP_MANIFEST
-        out = OutputWriter(config.output_path, manifest=manifest)
+        beside = self.context.pop(BESIDE_KEY, {})
+        # The page stage's pages are known from the model: it may go on writing them while
+        # the sitemap is made.  Every other writer's manifest is complete once it is done.
+        pages_stage = beside.pop("pages", None)
+        for child in beside.values():
+            child.result()
+        out = OutputWriter(config.output_path, manifest=config.cache_path / SITEMAP_MANIFEST)
         if config.siteurl:
             started = time.monotonic()
-            # The pages every writer of this build wrote (their manifests are complete by
-            # now: the sitemap runs last), and Pelican's own pages.
-            others = sorted(p for p in config.cache_path.glob("output-*.marshal") if p.name != SITEMAP_MANIFEST)
-            dates = page_dates(self.context[PAGE_DATES_KEY], self.context[MODEL_KEY].by_slug)
-            own = sorted((page.save_as, str(dates.get(page.url))) for page in self.context.get("pages", []))
-            # Which pages there are, and what each was made from, is in the other writers'
-            # manifests; a keyed page's day follows from its key, and every other page's
-            # day is the newest paper's.  So their bytes, not 100,000 entries, make the key.
-            key = input_key(
-                code_digest(),
-                config.siteurl,
-                [hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest() for p in others],
-                own,
-                str(max(dates.values(), default=None)),
-            )
-            if out.previous.get(urls.SITEMAP) == key and all(map(out.present, out.previous)):
-                for relpath in out.previous:
-                    out.carry(relpath)
-                logger.info("The sitemap is unchanged (checked in %.2f s)", time.monotonic() - started)
-            else:
-                files = manifest_pages(others) | {page.save_as for page in self.context.get("pages", [])}
-                with collector_paused():
-                    pages = entries(files, config.siteurl, dates)
-                made = write_sitemap(pages, config.siteurl, out, input_key(code_digest(), config.siteurl), key)
-                out.write(urls.ROBOTS, robots_txt(config.siteurl), key)
-                logger.info(
-                    "Listed %d pages in %s in %.2f s (%d files made)",
-                    len(pages),
-                    urls.SITEMAP,
-                    time.monotonic() - started,
-                    made,
+            with collector_paused():
+                days = page_days(self.context[MODEL_KEY], config)
+                others = sorted(
+                    p
+                    for p in config.cache_path.glob("output-*.marshal")
+                    if p.name not in {SITEMAP_MANIFEST, pagestage.MANIFEST}
                 )
+                # Pelican's own pages, with their days (``generate_context``).
+                files = manifest_pages(others) | {page.save_as for page in self.context.get("pages", [])}
+                dates = {**days, **self.context[PAGE_DATES_KEY]}
+                pages = url_entries(days.keys() | file_urls(files), config.siteurl, dates)
+            made = write_sitemap(pages, config.siteurl, out, input_key(code_digest(), config.siteurl))
+            out.write(urls.ROBOTS, robots_txt(config.siteurl))
+            logger.info(
+                "Listed %d pages in %s in %.2f s (%d files made)",
+                len(pages),
+                urls.SITEMAP,
+                time.monotonic() - started,
+                made,
+            )
+        if pages_stage is not None:
+            pages_stage.result()
         out.finish()

@@ -7,13 +7,18 @@ from pathlib import Path
 
 import lxml.etree
 import pytest
+from pelican.settings import read_settings
 
 from generator import urls
+from generator.settings import site_config
 from generator.site import sitemap
+from generator.site.model import build_model
+from generator.site.pages import all_pages
+from generator.site.pagestage import page_days
 from generator.site.sitemap import Entry, absolute, entries, page_files, sitemap_files
 
 from .conftest import sample_papers
-from .support import build, write_shelf
+from .support import REPO, build, write_shelf
 
 SITEURL = "https://keeper.github.io/shelf"
 NS = {"s": sitemap.NAMESPACE}
@@ -164,10 +169,18 @@ def test_a_new_paper_changes_one_part_of_a_large_sitemap(monkeypatch: pytest.Mon
     assert "sitemap.xml" in changed
 
 
-def test_page_dates_give_a_paper_page_its_papers_day_and_every_other_page_the_day_given() -> None:
-    papers = {p.slug: p for p in sample_papers()[:3]}
-    first, *_ = papers.values()
-    given = {"days/2024-01-01/": dt.date(2024, 1, 1), urls.paper(first.slug): dt.date(2030, 1, 1)}
-    dates = sitemap.page_dates(given, papers)
-    assert dates == {**{urls.paper(slug): p.date for slug, p in papers.items()}, **given}
-    assert sitemap.page_dates({}, {}) == {}
+def test_page_days_are_every_page_the_page_stage_writes_with_its_day(tmp_path: Path) -> None:
+    # The sitemap lists the page stage's pages from the model, while they are written.
+    (tmp_path / "content").mkdir()
+    settings = read_settings(
+        str(REPO / "publishconf.py"),
+        override={"PATH": str(tmp_path / "content"), "THEME": str(REPO / "theme"), "SITEURL": SITEURL},
+    )
+    config = site_config(settings)
+    model = build_model(sample_papers())
+    days = page_days(model, config)
+    written = {spec.url: spec.updated for spec in all_pages(model, config)}
+    assert urls.NOT_FOUND in written
+    del written[urls.NOT_FOUND]
+    assert days == written
+    assert days[urls.paper(model.papers[0].slug)] == model.papers[0].date

@@ -78,14 +78,16 @@ def day_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
                     "nav": "archives",
                 },
                 updated=day.date,
-                key=input_key(
+                key=functools.partial(
+                    _listing_key,
+                    model,
+                    papers,
                     day.date,
                     number,
                     len(chunks),
                     len(day.papers),
                     newer.date if newer else None,
                     older.date if older else None,
-                    shown(model, papers),
                 ),
             )
 
@@ -163,7 +165,7 @@ def listing_pages(listing: Listing, config: SiteConfig, model: SiteModel) -> Ite
         {**common, "papers": list(landing), "page": None, "older_url": older, "newer_url": None},
         updated=newest(listing.papers),
         # Only the landing page shows how many papers the listing has.
-        key=input_key(*about, None, len(listing.papers), older, shown(model, landing)),
+        key=functools.partial(_listing_key, model, landing, *about, None, len(listing.papers), older),
     )
     for number, papers in numbered:
         older = page_url(listing.slug, number - 1) if number > 1 else None
@@ -173,7 +175,7 @@ def listing_pages(listing: Listing, config: SiteConfig, model: SiteModel) -> Ite
             "listing",
             {**common, "papers": list(papers), "page": number, "older_url": older, "newer_url": newer},
             updated=newest(papers),
-            key=input_key(*about, number, older, newer, shown(model, papers)),
+            key=functools.partial(_listing_key, model, papers, *about, number, older, newer),
         )
 
 
@@ -189,6 +191,14 @@ def index_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
         months.setdefault(day.date.strftime("%B %Y"), []).append(day)
     yield PageSpec(urls.ARCHIVES, "archives", {"months": months, "nav": "archives"}, updated=latest)
     yield PageSpec(urls.NOT_FOUND, "404", {"nav": ""})
+
+
+def _listing_key(model: SiteModel, papers: Sequence[Paper], *where: object) -> str:
+    """A listing page's key: where it sits among its siblings (``where``) and what it shows.
+
+    Computed only when asked (``PageSpec.input_key``), so that listing the site's pages
+    (the sitemap does) costs no digest of what each one shows."""
+    return input_key(*where, shown(model, papers))
 
 
 def shown(model: SiteModel, papers: Sequence[Paper]) -> str:

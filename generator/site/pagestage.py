@@ -2,9 +2,10 @@
 
 Paper pages whose inputs did not change since the last build are carried over without
 computing their keys (``pagestate``); every other page is rendered only when its input
-key changed (``render``).  The stage returns the day each page it rendered last changed,
-which the sitemap gives as ``lastmod``: it may run in a child process beside the build's
-other writers, so it hands them back rather than adding them to a shared dict.
+key changed (``render``).  Which pages there are, and the day each one's content last
+changed, follows from the model alone (``page_days``): the sitemap lists them from
+there while the stage may still be writing them, in a child process beside the build's
+other writers.
 """
 
 from __future__ import annotations
@@ -20,19 +21,17 @@ from ..progress import Progress
 from ..settings import SiteConfig
 from .model import SiteModel
 from .output import OutputWriter
-from .pages import all_pages
+from .pages import all_pages, paper_page_day
 from .pagestate import page_state, read_page_state, unchanged_papers, write_page_state
 from .render import write_pages
-from .sitemap import remember_dates
 
 logger = logging.getLogger(__name__)
 MANIFEST = "output-pages.marshal"
 STATE = "pages-state.marshal"
 
 
-def write_site_pages(model: SiteModel, env: Environment, config: SiteConfig, salt: str) -> dict[str, dt.date]:
-    """Write the site's pages; return the day the content of each page it rendered last
-    changed (for the sitemap, which reads a carried paper page's day from the model).
+def write_site_pages(model: SiteModel, env: Environment, config: SiteConfig, salt: str) -> int:
+    """Write the site's pages (``page_days`` lists them); return how many there are.
 
     The record of the pages of the last build (``site.pagestate``), if it was made
     under the same ``salt``, says which paper pages' inputs did not change since then:
@@ -41,15 +40,12 @@ def write_site_pages(model: SiteModel, env: Environment, config: SiteConfig, sal
     """
     out = OutputWriter(config.output_path, manifest=config.cache_path / MANIFEST)
     progress = Progress("pages rendered", total=None)
-    dates: dict[str, dt.date] = {}
     started = time.monotonic()
     last = read_page_state(config.cache_path / STATE, salt)
     state = page_state(model)
     unchanged = unchanged_papers(state, last)
-    # A carried page's day is its paper's, which the sitemap reads from the model.
     carried = unchanged - out.carry_each(urls.PAPERS, unchanged, "/" + urls.file_for(""))
-    specs = remember_dates(all_pages(model, config, carried), dates)
-    pages = len(carried) + write_pages(specs, env, config, out, progress)
+    pages = len(carried) + write_pages(all_pages(model, config, carried), env, config, out, progress)
     removed = out.finish()
     if state != last:
         write_page_state(config.cache_path / STATE, salt, state)
@@ -63,4 +59,20 @@ def write_site_pages(model: SiteModel, env: Environment, config: SiteConfig, sal
         out.kept,
         removed,
     )
-    return dates
+    return pages
+
+
+def page_days(model: SiteModel, config: SiteConfig) -> dict[str, dt.date | None]:
+    """Every page ``write_site_pages`` writes, by URL (less the 404 page), with the day its
+    content last changed: the sitemap's pages and their lastmod.
+
+    Known from the model without writing a page, so that the sitemap is made while the
+    pages are being written (in a child process, on a rebuild) rather than after them.
+    """
+    papers = model.by_slug
+    days: dict[str, dt.date | None] = dict(
+        zip(map(urls.paper, papers), map(paper_page_day, papers.values()), strict=True)
+    )
+    days.update((spec.url, spec.updated) for spec in all_pages(model, config, papers.keys()))
+    days.pop(urls.NOT_FOUND, None)
+    return days

@@ -1,11 +1,13 @@
 """``sitemap.xml`` and ``robots.txt``: every HTML page of the built site, with absolute URLs.
 
-The list of pages comes from the manifests every ``OutputWriter`` of the build keeps (and
-Pelican's own pages), after every other product has written its pages, so a new kind of
-page is listed without any change here, and the output folder is never walked (at
-100,000 papers walking it took over a second).  The ``lastmod`` of a page comes from the data it shows
-(``PageSpec.updated``, or a Pelican page's date), never from the clock, so a rebuild of an
-unchanged shelf writes byte-identical files.
+The pages of the page stage, and the day each one's content last changed, come from
+the site model (``pagestage.page_days``), so that the sitemap is made while those pages
+are still being written; every other writer's pages come from its manifest (each
+``OutputWriter`` keeps one), so that a new kind of page is listed without any change
+here, and the output folder is never walked (at 100,000 papers walking it took over a
+second).  The ``lastmod`` of a page comes from the data it shows (``PageSpec.updated``,
+or a Pelican page's date), never from the clock, so a rebuild of an unchanged shelf
+writes byte-identical files.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import itertools
 import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -26,9 +28,7 @@ from lxml import etree
 
 from .. import urls
 from ..atomic import TEMP_PREFIX
-from ..model import Paper
 from .output import OutputWriter, read_manifest
-from .pages import PageSpec, paper_page_day
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _PLAIN_URL = re.compile(r"[A-Za-z0-9/_.~-]*")
@@ -37,32 +37,11 @@ MAX_URLS = 50_000  # per sitemap file, the protocol's limit; more go into a site
 THEME_FOLDER = "theme"  # Pelican's THEME_STATIC_DIR: assets, never pages
 
 
-def page_dates(given: Mapping[str, dt.date], papers: Mapping[str, Paper]) -> dict[str, dt.date]:
-    """The day each page's content last changed, by URL: the days the writers gave
-    (``remember_dates``), and for a paper's page its paper's day (``pages.paper_page_day``).
-
-    A paper page's day is read from the papers rather than handed on by the page stage:
-    at 100,000 papers, handing on a day per page from the stage's process cost a quarter
-    of a second of every rebuild.
-    """
-    dates = dict(zip(map(urls.paper, papers), map(paper_page_day, papers.values()), strict=True))
-    dates.update(given)
-    return dates
-
-
 class Entry(NamedTuple):
     # A tuple, not a dataclass: a sitemap of 100,000 pages makes as many, on every
     # build that adds a paper.
     loc: str  # absolute URL
     lastmod: dt.date | None = None
-
-
-def remember_dates(specs: Iterable[PageSpec], dates: dict[str, dt.date]) -> Iterator[PageSpec]:
-    """Pass ``specs`` through unchanged, noting each page's ``updated`` day in ``dates``."""
-    for spec in specs:
-        if spec.updated is not None:
-            dates[spec.url] = spec.updated
-        yield spec
 
 
 def page_files(output: Path) -> list[str]:
@@ -91,30 +70,44 @@ def manifest_pages(manifests: Iterable[Path]) -> set[str]:
     return found
 
 
-def entries(files: Iterable[str], siteurl: str, dates: Mapping[str, dt.date]) -> list[Entry]:
-    """Sitemap entries for the output ``files``, in URL order."""
+def entries(files: Iterable[str], siteurl: str, dates: Mapping[str, dt.date | None]) -> list[Entry]:
+    """Sitemap entries for the output ``files``, in URL order (``dates`` by URL)."""
+    return url_entries(file_urls(files), siteurl, dates)
+
+
+def file_urls(files: Iterable[str]) -> list[str]:
+    """``urls.url_for`` of each of ``files``."""
     files = list(files)
-    # At 100,000 pages, mapping each file to its URL and location by Python calls cost
-    # half a second of every rebuild.  In the usual case (no line break in a file name,
-    # no URL that needs quoting) string operations on all of them at once do the same.
+    # At 100,000 pages, mapping each file to its URL by a Python call cost a fifth of a
+    # second; in the usual case (no line break in a file name) string operations on all
+    # of them at once do the same.
     joined = "\n".join(files)
-    if joined.count("\n") == len(files) - 1 and _PLAIN_URLS.fullmatch(paths := _urls_of_lines(joined)):
-        # Entries made by tuple.__new__ from C, not by the NamedTuple's own __new__,
-        # which is Python code: a third of this function's time at 100,000 pages.
+    if joined.count("\n") == len(files) - 1:
+        return _urls_of_lines(joined).split("\n") if files else []
+    return list(map(urls.url_for, files))
+
+
+def url_entries(pages: Iterable[str], siteurl: str, dates: Mapping[str, dt.date | None]) -> list[Entry]:
+    """Sitemap entries for the site-relative URLs ``pages``, in URL order."""
+    pages = list(pages)
+    joined = "\n".join(pages)
+    # In the usual case (no line break in a URL, none that needs quoting) the absolute
+    # URLs are made by string operations on all of them at once, and the entries by
+    # tuple.__new__ from C rather than the NamedTuple's own __new__, which is Python code.
+    if joined.count("\n") == len(pages) - 1 and _PLAIN_URLS.fullmatch(joined):
         found = list(
             map(
                 tuple.__new__,
                 itertools.repeat(Entry),
                 zip(
-                    f"{siteurl}/{paths}".replace("\n", f"\n{siteurl}/").split("\n"),
-                    map(dates.get, paths.split("\n")),
+                    f"{siteurl}/{joined}".replace("\n", f"\n{siteurl}/").split("\n") if pages else [],
+                    map(dates.get, pages),
                     strict=True,
                 ),
             )
         )
     else:
-        url_for, day = urls.url_for, dates.get
-        found = [Entry(absolute(siteurl, url), day(url)) for url in map(url_for, files)]
+        found = [Entry(absolute(siteurl, url), dates.get(url)) for url in pages]
     found.sort(key=itemgetter(0))
     return found
 
@@ -163,15 +156,15 @@ def sitemap_files(items: list[Entry], siteurl: str) -> dict[str, bytes]:
     return files
 
 
-def write_sitemap(items: list[Entry], siteurl: str, out: OutputWriter, salt: str, key: str) -> int:
+def write_sitemap(items: list[Entry], siteurl: str, out: OutputWriter, salt: str) -> int:
     """Write the sitemap files of ``items``, making only the parts whose pages changed;
     return how many files were made.
 
-    A part is keyed by ``salt`` and its entries; ``sitemap.xml`` itself by ``key``, what
-    the whole sitemap was made from.
+    A part is keyed by ``salt`` and its entries; ``sitemap.xml`` itself is made every
+    time (and written only when its bytes changed).
     """
     if len(items) <= MAX_URLS:
-        out.write(urls.SITEMAP, urlset(items), key)
+        out.write(urls.SITEMAP, urlset(items))
         return 1
     parts = sitemap_parts(items, siteurl)
     made = 0
@@ -180,7 +173,7 @@ def write_sitemap(items: list[Entry], siteurl: str, out: OutputWriter, salt: str
         if not out.keep(name, key):
             out.write(name, urlset(chunk), key)
             made += 1
-    out.write(urls.SITEMAP, sitemap_index(part_entries(parts, siteurl)), key)
+    out.write(urls.SITEMAP, sitemap_index(part_entries(parts, siteurl)))
     return made + 1
 
 
