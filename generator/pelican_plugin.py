@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from jinja2 import Environment
 from pelican import signals
 from pelican.generators import Generator
 
@@ -28,6 +29,7 @@ from .feeds.write import write_feeds
 from .forked import start_forked
 from .model import Paper
 from .progress import Progress
+from .search.index import IndexUpdate
 from .settings import SiteConfig, site_config
 from .site import pagestage, stamp
 from .site.api import write_api
@@ -48,6 +50,7 @@ CONFIG_KEY = "PAPERSHELF_SITE_CONFIG"
 MODEL_KEY = "papershelf"
 STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
 CACHE_KEY = "PAPERSHELF_PAPER_CACHE"  # the paper cache, as far as it was read while stamping
+INDEX_UPDATE_KEY = "papershelf_index_update"  # what the search index update wrote (search.index.IndexUpdate)
 # {site-relative URL: day its content last changed} of Pelican's own pages: the sitemap
 # gives those days as lastmod (the page stage's days come from the model).
 PAGE_DATES_KEY = "papershelf_page_dates"
@@ -183,23 +186,37 @@ class ShelfGenerator(Generator):
 
 
 class PagesGenerator(Generator):
-    """Writes every paper, day, listing and index page of the model ``ShelfGenerator`` read.
+    """Writes every paper, day, listing and index page of the model ``ShelfGenerator`` read,
+    with the related papers each paper page shows (found first, from the search index).
 
     On a rebuild (the last build's record of its pages is there) with more than one core,
-    the page stage runs in a child process beside the JSON API, the search export and the
-    feeds, which write other files from the same model; the sitemap waits for it.  A cold
-    build renders its pages on every core instead, here.
+    the page stage runs in a child process beside the JSON API, the search export, the
+    feeds and the sitemap, which write other files from the same model; the build waits
+    for it at the end.  A cold build renders its pages on every core instead, here.
     """
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         salt = render_salt(self.env, config)
-        stage = functools.partial(pagestage.write_site_pages, self.context[MODEL_KEY], self.env, config, salt)
+        stage = functools.partial(
+            _page_stage, self.context[MODEL_KEY], self.context[INDEX_UPDATE_KEY], self.env, config, salt
+        )
         # A rebuild (the last build's record of its pages is there, made under this salt).
         if config.jobs > 1 and made_under(config.cache_path / pagestage.STATE, salt):
             self.context.setdefault(BESIDE_KEY, {})["pages"] = start_forked(stage, "writing the pages")
         else:
             stage()
+
+
+def _page_stage(model: SiteModel, since: IndexUpdate, env: Environment, config: SiteConfig, salt: str) -> int:
+    """Related papers, which only paper pages show, then the pages (``pagestage``)."""
+    # Imported here: the search generator reads this module's keys.
+    from .search.generator import related_papers
+
+    related = related_papers(config, model.papers, since)
+    with collector_paused():
+        model = model.with_related(related)
+    return pagestage.write_site_pages(model, env, config, salt)
 
 
 class ApiGenerator(Generator):

@@ -1,8 +1,9 @@
 """Search as a Pelican product: the index, topics and related papers, the static shards, the search page.
 
 ``generate_context`` runs after the shelf generator has read the papers and before any
-page is written: it brings the Whoosh index up to date and puts topics and related
-papers into the site model, so paper, topic and index pages show them.
+page is written: it brings the Whoosh index up to date and puts topics into the site
+model, so topic, paper and index pages show them.  Related papers, shown on paper pages
+alone, are found by the page stage (``related_papers``), beside the other writers.
 ``generate_output`` writes the browser's index and the search page, unless, on a
 rebuild, a child process has been writing them since the index was updated (the
 sitemap waits for it).
@@ -13,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from jinja2 import Environment
@@ -23,7 +24,7 @@ from .. import urls
 from ..bulk import collector_paused
 from ..forked import start_forked
 from ..model import Paper
-from ..pelican_plugin import BESIDE_KEY, CONFIG_KEY, MODEL_KEY
+from ..pelican_plugin import BESIDE_KEY, CONFIG_KEY, INDEX_UPDATE_KEY, MODEL_KEY
 from ..progress import Progress
 from ..settings import SiteConfig
 from ..site.model import Listing, SiteModel
@@ -31,7 +32,7 @@ from ..site.output import OutputWriter
 from ..site.pages import PageSpec
 from ..site.render import write_pages
 from .export import export_index, record_export
-from .index import update_index
+from .index import IndexUpdate, update_index
 from .related import COLD_SHARE, update_related
 from .topics import check_topics, update_topics
 
@@ -82,29 +83,37 @@ class SearchGenerator(Generator):
             found.evaluated,
         )
 
-        progress = Progress("related papers", total=None)
-        related = update_related(
-            index_dir(config),
-            config.cache_path / "search-related.sqlite",
-            model.papers,
-            config.options.related_papers,
-            progress.update,
-            since=update,
-        )
-        progress.done()
-        logger.info(
-            "Related papers in %.2f s (%d signatures computed, %d lists recomputed)",
-            related.seconds,
-            related.computed,
-            related.relisted,
-        )
+        # Related papers are shown on paper pages alone: the page stage finds them
+        # (``related_papers``), in its child process on a rebuild, from this update on.
+        self.context[INDEX_UPDATE_KEY] = update
         with collector_paused():
-            self.context[MODEL_KEY] = model.with_search(topics, related.related)
+            self.context[MODEL_KEY] = model.with_search(topics, {})
 
     def generate_output(self, _writer: object) -> None:
         # Written beside the other writers, it is the sitemap's to wait for.
         if "search" not in self.context.get(BESIDE_KEY, {}):
             self._write_export()
+
+
+def related_papers(config: SiteConfig, papers: Sequence[Paper], since: IndexUpdate) -> Mapping[str, tuple[str, ...]]:
+    """Each paper's related papers (slug -> slugs), brought in step with the index update ``since``."""
+    progress = Progress("related papers", total=None)
+    related = update_related(
+        index_dir(config),
+        config.cache_path / "search-related.sqlite",
+        papers,
+        config.options.related_papers,
+        progress.update,
+        since=since,
+    )
+    progress.done()
+    logger.info(
+        "Related papers in %.2f s (%d signatures computed, %d lists recomputed)",
+        related.seconds,
+        related.computed,
+        related.relisted,
+    )
+    return related.related
 
 
 def write_search_files(config: SiteConfig, papers: Mapping[str, Paper], env: Environment) -> None:

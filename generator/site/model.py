@@ -1,7 +1,8 @@
 """The site as data: which papers each page lists, computed once per build from the shelf.
 
 Nothing here renders or writes; every page of the site is a view of a ``SiteModel``.
-Search adds topics and related papers to it (``with_search``) before pages are written.
+Search adds topics to it (``with_search``) before pages are written, and the page stage
+its related papers (``with_related``).
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ class SiteModel:
             related=dict(related),
             _topics_of={slug: tuple(ts) for slug, ts in topics_of.items()},
         )
+
+    def with_related(self, related: Mapping[str, tuple[str, ...]]) -> SiteModel:
+        """This model with each paper's related papers (slug -> slugs), for its page."""
+        return dataclasses.replace(self, related=dict(related))
 
 
 def paper_digest(paper: Paper) -> str:
