@@ -184,3 +184,8 @@ def test_page_days_are_every_page_the_page_stage_writes_with_its_day(tmp_path: P
     del written[urls.NOT_FOUND]
     assert days == written
     assert days[urls.paper(model.papers[0].slug)] == model.papers[0].date
+
+
+def test_paper_urls_made_at_once_are_each_papers_url() -> None:
+    for slugs in ([], ["a"], ["a", "b-c", "d"], ["a", "two\nlines", "b"]):
+        assert urls.papers(slugs) == [urls.paper(slug) for slug in slugs]

@@ -147,7 +147,7 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
     last = _read_state(state_file, salt)
     out.write(urls.API_INDEX, _json(index_record(model)))
     digests = model.digests
-    topics = {t.slug: (t.name, tuple(p.slug for p in t.papers)) for t in model.topics}
+    topics = {t.slug: (t.name, model.topic_members[t.slug]) for t in model.topics}
     edited = {slug for slug, _ in digests.items() - last.digests.items()}
     removed = last.digests.keys() - digests.keys()
     retopiced: set[str] = set()

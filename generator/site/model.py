@@ -48,6 +48,10 @@ class SiteModel:
     by_slug: Mapping[str, Paper] = field(default_factory=dict)
     digests: Mapping[str, str] = field(default_factory=dict)  # slug -> paper_digest
     hashes: Mapping[str, str] = field(default_factory=dict)  # slug -> search content hash, when read with it
+    # topic slug -> its papers' slugs, newest first: what the writers that record topics
+    # compare, made once before they run (in child processes, reading each paper again
+    # costs a copy of the memory it sits in).
+    topic_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _topics_of: Mapping[str, tuple[Listing, ...]] = field(default_factory=dict)
     _position: Mapping[str, int] = field(default_factory=dict)  # slug -> index in papers
 
@@ -78,6 +82,7 @@ class SiteModel:
             self,
             topics=tuple(topics),
             related=dict(related),
+            topic_members={t.slug: tuple(map(_SLUG, t.papers)) for t in topics},
             _topics_of={slug: tuple(ts) for slug, ts in topics_of.items()},
         )
 

@@ -70,9 +70,7 @@ def page_days(model: SiteModel, config: SiteConfig) -> dict[str, dt.date | None]
     pages are being written (in a child process, on a rebuild) rather than after them.
     """
     papers = model.by_slug
-    days: dict[str, dt.date | None] = dict(
-        zip(map(urls.paper, papers), map(paper_page_day, papers.values()), strict=True)
-    )
+    days: dict[str, dt.date | None] = dict(zip(urls.papers(papers), map(paper_page_day, papers.values()), strict=True))
     days.update((spec.url, spec.updated) for spec in all_pages(model, config, papers.keys()))
     days.pop(urls.NOT_FOUND, None)
     return days

@@ -43,7 +43,7 @@ class PageState:
 
 def page_state(model: SiteModel) -> PageState:
     """This build's record."""
-    return PageState(model.digests, model.related, {t.slug: tuple(p.slug for p in t.papers) for t in model.topics})
+    return PageState(model.digests, model.related, {t.slug: model.topic_members[t.slug] for t in model.topics})
 
 
 def unchanged_papers(state: PageState, last: PageState) -> set[str]:
