@@ -15,6 +15,7 @@ warnings as its own and the log reads the same as when the step ran in place.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import traceback
@@ -95,6 +96,9 @@ class _Records(logging.Handler):
 
 def _child(send: object) -> None:
     assert _STEP is not None  # set by Forked before the fork
+    # A child lives for one step and makes few reference cycles; a collection would walk
+    # the objects it shares with the build's process, copying each memory page it touches.
+    gc.disable()
     # The child's records go back to the build's process, which shows and counts them.
     records = _Records()
     root = logging.getLogger()
