@@ -55,7 +55,8 @@ INDEX_UPDATE_KEY = "papershelf_index_update"  # what the search index update wro
 # gives those days as lastmod (the page stage's days come from the model).
 PAGE_DATES_KEY = "papershelf_page_dates"
 # Writers running in child processes beside the build's own, by what they write
-# ({"pages": Forked, "search": Forked}): the sitemap, which lists their pages, waits for them.
+# ({"pages": Forked, "search": Forked}): the sitemap, which lists their pages, waits for
+# them (for the page stage, whose pages it knows from the model, only at the end).
 BESIDE_KEY = "papershelf_beside"
 SITEMAP_MANIFEST = "output-sitemap.marshal"
 # Caches of earlier versions, replaced by others (the paper cache by its shards, related
@@ -127,10 +128,10 @@ def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
     settings[STAMPS_KEY] = stamped.papers
     settings[CACHE_KEY] = cache
     # Pelican runs every generator's generate_context, then every generate_output, in
-    # this order.  Search adds topics and related papers to the model the shelf
-    # generator read, before any file is written.  The pages are the first writer, as
-    # they may be written beside the others; the sitemap lists the pages the others
-    # wrote, so it comes last.
+    # this order.  Search adds topics to the model the shelf generator read, before any
+    # file is written.  The pages are the first writer (with the related papers they
+    # show), as they may be written beside the others; the sitemap lists the pages the
+    # others wrote, so it comes last.
     return [ShelfGenerator, PagesGenerator, SearchGenerator, ApiGenerator, FeedsGenerator, SitemapGenerator]
 
 
@@ -196,27 +197,41 @@ class PagesGenerator(Generator):
     """
 
     def generate_output(self, _writer: object) -> None:
+        # Imported here: the search generator reads this module's keys.
+        from .search.generator import small_update
+
         config: SiteConfig = self.settings[CONFIG_KEY]
         salt = render_salt(self.env, config)
-        stage = functools.partial(
-            _page_stage, self.context[MODEL_KEY], self.context[INDEX_UPDATE_KEY], self.env, config, salt
-        )
+        model: SiteModel = self.context[MODEL_KEY]
+        update: IndexUpdate = self.context[INDEX_UPDATE_KEY]
         # A rebuild (the last build's record of its pages is there, made under this salt).
-        if config.jobs > 1 and made_under(config.cache_path / pagestage.STATE, salt):
+        beside = config.jobs > 1 and made_under(config.cache_path / pagestage.STATE, salt)
+        if beside and small_update(update, len(model.papers)):
+            stage = functools.partial(_page_stage, model, update, self.env, config, salt)
+        else:
+            # Related papers computed afresh hold every paper's word counts at once: here,
+            # before any other writer starts, not beside them.
+            stage = functools.partial(_page_stage, _with_related(config, model, update), None, self.env, config, salt)
+        if beside:
             self.context.setdefault(BESIDE_KEY, {})["pages"] = start_forked(stage, "writing the pages")
         else:
             stage()
 
 
-def _page_stage(model: SiteModel, since: IndexUpdate, env: Environment, config: SiteConfig, salt: str) -> int:
-    """Related papers, which only paper pages show, then the pages (``pagestage``)."""
-    # Imported here: the search generator reads this module's keys.
+def _page_stage(model: SiteModel, since: IndexUpdate | None, env: Environment, config: SiteConfig, salt: str) -> int:
+    """The pages (``pagestage``), with their related papers brought in step with the index
+    update ``since`` first, unless the model has them already (``since`` is None)."""
+    if since is not None:
+        model = _with_related(config, model, since)
+    return pagestage.write_site_pages(model, env, config, salt)
+
+
+def _with_related(config: SiteConfig, model: SiteModel, since: IndexUpdate) -> SiteModel:
     from .search.generator import related_papers
 
     related = related_papers(config, model.papers, since)
     with collector_paused():
-        model = model.with_related(related)
-    return pagestage.write_site_pages(model, env, config, salt)
+        return model.with_related(related)
 
 
 class ApiGenerator(Generator):

@@ -64,8 +64,7 @@ class SearchGenerator(Generator):
         # written in place, after the pages, so that the memory-hungry steps of such a
         # build (related papers computed afresh, the page renderers) do not overlap it.
         self._write_export = functools.partial(write_search_files, config, model.by_slug, self.env)
-        few = len(update.touched) <= COLD_SHARE * len(model.papers)
-        if config.jobs > 1 and not update.rebuilt and few:
+        if config.jobs > 1 and small_update(update, len(model.papers)):
             beside = self.context.setdefault(BESIDE_KEY, {})
             beside["search"] = start_forked(self._write_export, "writing the browser's search index")
 
@@ -93,6 +92,13 @@ class SearchGenerator(Generator):
         # Written beside the other writers, it is the sitemap's to wait for.
         if "search" not in self.context.get(BESIDE_KEY, {}):
             self._write_export()
+
+
+def small_update(update: IndexUpdate, papers: int) -> bool:
+    """Whether ``update`` changed few enough of ``papers`` papers that related papers are
+    brought up to date rather than computed afresh (which holds every paper's word counts
+    at once), so that the steps after it may run beside each other."""
+    return not update.rebuilt and len(update.touched) <= COLD_SHARE * papers
 
 
 def related_papers(config: SiteConfig, papers: Sequence[Paper], since: IndexUpdate) -> Mapping[str, tuple[str, ...]]:
