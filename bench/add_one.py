@@ -1,7 +1,8 @@
 """Add one paper to a shelf that bench/scale.py built, and rebuild it in this process, timed.
 
     .venv/bin/python bench/add_one.py bench/work/shelf-100000 7 --hold-code-digest
-    .venv/bin/python bench/add_one.py bench/work/shelf-100000 8 --hold-code-digest --profile tottime
+    .venv/bin/python bench/add_one.py bench/work/shelf-100000 8 --hold-code-digest --fresh
+    .venv/bin/python bench/add_one.py bench/work/shelf-100000 9 --hold-code-digest --profile tottime
 
 For working on the cost of a rebuild: each line of the build's log is shown with the
 milliseconds since start-up and the process that logged it (the page stage and the
@@ -15,7 +16,10 @@ one after the other on the same shelf; the output they make is that of the first
 version's digest, so remove the cache's ``held-code-digest`` file, and rebuild, before
 using that output for anything else.  ``--profile SORT`` runs the build under cProfile
 in one process (``PAPERSHELF_JOBS=1``) and prints the top of the profile, sorted by
-SORT (``tottime``, ``cumulative``).
+SORT (``tottime``, ``cumulative``).  ``--fresh`` builds in a new process, as the
+benchmark and ``papershelf build`` do, and times that process whole (start-up and exit
+included): this process has made 100,000 synthetic papers before it builds, which
+changes what a build costs in it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import cProfile
 import logging
 import os
 import pstats
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,7 +41,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import scale  # noqa: E402
 from synth import synthetic_papers  # noqa: E402
 
-from generator.build import build_site  # noqa: E402
+from generator.build import build_site, end_process  # noqa: E402
 from generator.paperfile import format_paper  # noqa: E402
 from generator.site import keys  # noqa: E402
 
@@ -49,11 +54,14 @@ def main() -> None:
     parser.add_argument("number", type=int, help="which added paper (bench/scale.py's added_paper)")
     parser.add_argument("--hold-code-digest", action="store_true", help="keep the first run's code digest")
     parser.add_argument("--profile", metavar="SORT", help="profile the build in one process, sorted by SORT")
+    parser.add_argument("--fresh", action="store_true", help="build in a new process and time it whole")
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)  # --fresh's new process
     args = parser.parse_args()
 
     site: Path = args.site.resolve()
-    count = sum(1 for _ in (site / "content" / "papers").glob("synthetic-*.md"))
-    if not count:
+    # --fresh's new process builds what this one checked and wrote.
+    count = 0 if args.build_only else sum(1 for _ in (site / "content" / "papers").glob("synthetic-*.md"))
+    if not count and not args.build_only:
         raise SystemExit(f"no synthetic shelf in {site}: build one with bench/scale.py first")
     if args.hold_code_digest:
         held = site / "cache" / HELD_DIGEST
@@ -65,8 +73,15 @@ def main() -> None:
             held.parent.mkdir(parents=True, exist_ok=True)
             held.write_text(keys.code_digest(), encoding="utf-8")
 
-    paper = scale.added_paper(args.number, list(synthetic_papers(count)))
-    (site / "content" / "papers" / f"{paper.slug}.md").write_text(format_paper(paper), encoding="utf-8")
+    if not args.build_only:
+        paper = scale.added_paper(args.number, list(synthetic_papers(count)))
+        (site / "content" / "papers" / f"{paper.slug}.md").write_text(format_paper(paper), encoding="utf-8")
+    if args.fresh:
+        held = ["--hold-code-digest"] if args.hold_code_digest else []
+        started = time.perf_counter()
+        subprocess.run([sys.executable, __file__, str(site), str(args.number), "--build-only", *held], check=True)
+        print(f"one paper added to {count:,} papers, in a new process: {time.perf_counter() - started:.2f} s")
+        return
     logging.basicConfig(
         level=logging.INFO, format="%(relativeCreated)7.0f ms  %(process)d  %(message)s", stream=sys.stderr
     )
@@ -79,7 +94,7 @@ def main() -> None:
         "THEME": str(REPO / "theme"),
         "SITEURL": scale.SITEURL,
     }
-    logging.info("building, with %s added", paper.slug)
+    logging.info("building, with added paper %d", args.number)
     started = time.perf_counter()
     if args.profile:
         profile = cProfile.Profile()
@@ -87,9 +102,11 @@ def main() -> None:
         seconds = time.perf_counter() - started
         pstats.Stats(profile, stream=sys.stdout).sort_stats(args.profile).print_stats(40)
     else:
-        build_site(REPO / "publishconf.py", overrides=overrides, strict=True)
+        build_site(REPO / "publishconf.py", overrides=overrides, strict=True, keep=args.build_only)
         seconds = time.perf_counter() - started
-    print(f"one paper added to {count:,} papers: {seconds:.2f} s", flush=True)
+    print(f"one paper added: {seconds:.2f} s in the build", flush=True)
+    if args.build_only:
+        end_process(0)  # as `papershelf build` ends
 
 
 if __name__ == "__main__":
