@@ -104,7 +104,8 @@ def main() -> None:
     else:
         build_site(REPO / "publishconf.py", overrides=overrides, strict=True, keep=args.build_only)
         seconds = time.perf_counter() - started
-    print(f"one paper added: {seconds:.2f} s in the build", flush=True)
+    where = "in the new process's build" if args.build_only else f"to {count:,} papers"
+    print(f"one paper added {where}: {seconds:.2f} s", flush=True)
     if args.build_only:
         end_process(0)  # as `papershelf build` ends
 
