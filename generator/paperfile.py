@@ -37,6 +37,11 @@ _KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):(?: (.*))?$")
 _SEPARATORS = {"comma": ", ", "semicolon": "; ", "space": " "}
 
 
+def is_paper_file(name: str) -> bool:
+    """Whether a file of that name in the papers folder is a paper file (``SLUG.md``, not hidden)."""
+    return name.endswith(".md") and not name.startswith(".")
+
+
 def format_paper(paper: Paper) -> str:
     """Serialise ``paper`` as the text of its file (UTF-8, ``\\n`` line ends)."""
     lines = []

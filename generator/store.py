@@ -21,7 +21,7 @@ from .errors import PaperFileError
 from .identity import identity_keys, is_valid_slug, unique_slug
 from .merge import merge
 from .model import Paper
-from .paperfile import format_paper, parse_paper
+from .paperfile import format_paper, is_paper_file, parse_paper
 from .text import normalise_title
 
 LOCK_NAME = ".papershelf.lock"
@@ -86,7 +86,7 @@ class Shelf:
         with contextlib.suppress(FileNotFoundError):
             for entry in os.scandir(self.folder):
                 name = entry.name
-                if name.startswith(".") or not name.endswith(".md") or not entry.is_file():
+                if not is_paper_file(name) or not entry.is_file():
                     continue
                 stat = entry.stat()
                 seen[name[:-3]] = (stat.st_mtime_ns, stat.st_size)

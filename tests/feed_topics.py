@@ -40,4 +40,4 @@ class TestTopicsGenerator(Generator):
         for name, slugs in self.settings.get("FEED_TEST_TOPICS", {}).items():
             papers = tuple(p for p in model.papers if p.slug in slugs)
             topics.append(Listing("topic", collection_slug(name), name, papers, " OR ".join(slugs)))
-        self.context[MODEL_KEY] = model.with_search(topics, model.related)
+        self.context[MODEL_KEY] = model.with_topics(topics)

@@ -86,7 +86,7 @@ class SearchGenerator(Generator):
         # (``related_papers``), in its child process on a rebuild, from this update on.
         self.context[INDEX_UPDATE_KEY] = update
         with collector_paused():
-            self.context[MODEL_KEY] = model.with_search(topics, {})
+            self.context[MODEL_KEY] = model.with_topics(topics)
 
     def generate_output(self, _writer: object) -> None:
         # Written beside the other writers, it is the sitemap's to wait for.

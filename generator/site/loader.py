@@ -1,11 +1,12 @@
 """Reading the shelf for a build: every paper file, parsed once and cached by its stamp.
 
 The cache maps a file name to its stamp ``(mtime_ns, size)``, the paper's digest, its
-search content hash and the paper's fields; a file whose stamp is the same as last time is not read again (parsing
-100,000 paper files takes about 14 s, the cache about a second).  It is a ``marshal`` of
-plain tuples rather than a pickle of ``Paper`` objects, whose frozen-dataclass
-``__setstate__`` runs Python code per field, and each file is read whole into memory
-first, because ``marshal.load`` on a file reads it in small pieces.  It is split into
+search content hash and the paper's fields; a file whose stamp is the same as last time
+is not read again (parsing 100,000 paper files takes about 14 s, the cache about a
+second).  It is a ``marshal`` of plain tuples rather than a pickle of ``Paper`` objects,
+whose frozen-dataclass ``__setstate__`` runs Python code per field, read through a map
+of each file (``cachefile``), because ``marshal.load`` on a file reads it in small
+pieces.  It is split into
 ``SHARDS`` files by file name, so that adding a paper rewrites a 64th of it rather than
 all of it (180 MB at 100,000 papers).  A damaged or missing cache only costs time.
 """
@@ -28,7 +29,7 @@ from .. import cachefile
 from ..atomic import write_atomic
 from ..errors import PaperFileError
 from ..model import Paper
-from ..paperfile import parse_paper
+from ..paperfile import is_paper_file, parse_paper
 from ..progress import Progress
 from ..search.index import content_hash
 from ..search.schema import SCHEMA_VERSION
@@ -78,7 +79,7 @@ def paper_stamps(folder: Path) -> dict[str, tuple[int, int]]:
         return found
     for entry in entries:
         name = entry.name
-        if name.startswith(".") or not name.endswith(".md"):
+        if not is_paper_file(name):
             continue
         with contextlib.suppress(FileNotFoundError):
             if entry.is_file():

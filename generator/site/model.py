@@ -1,7 +1,7 @@
 """The site as data: which papers each page lists, computed once per build from the shelf.
 
 Nothing here renders or writes; every page of the site is a view of a ``SiteModel``.
-Search adds topics to it (``with_search``) before pages are written, and the page stage
+Search adds topics to it (``with_topics``) before pages are written, and the page stage
 its related papers (``with_related``).
 """
 
@@ -72,8 +72,8 @@ class SiteModel:
     def collection(self, slug: str) -> Listing | None:
         return next((c for c in self.collections if c.slug == slug), None)
 
-    def with_search(self, topics: Sequence[Listing], related: Mapping[str, tuple[str, ...]]) -> SiteModel:
-        """This model with the topics and related papers that search computed."""
+    def with_topics(self, topics: Sequence[Listing]) -> SiteModel:
+        """This model with the topics that search evaluated."""
         topics_of: dict[str, list[Listing]] = defaultdict(list)
         for topic in topics:
             for paper in topic.papers:
@@ -81,7 +81,6 @@ class SiteModel:
         return dataclasses.replace(
             self,
             topics=tuple(topics),
-            related=dict(related),
             topic_members={t.slug: tuple(map(_SLUG, t.papers)) for t in topics},
             _topics_of={slug: tuple(ts) for slug, ts in topics_of.items()},
         )

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomic
+from ..paperfile import is_paper_file
 from .keys import code_digest, input_key
 
 STAMP_FILE = "build-stamp.json"
@@ -130,7 +131,7 @@ def _stamps(folder: str, found: list[FileStamp], papers: str | None, collected: 
         except FileNotFoundError:
             continue
         found.append((entry.path, info.st_size, info.st_mtime_ns))
-        if into is not None and entry.name.endswith(".md") and not entry.name.startswith("."):
+        if into is not None and is_paper_file(entry.name):
             into[entry.name] = (info.st_mtime_ns, info.st_size)
 
 
