@@ -52,7 +52,10 @@ class SiteModel:
     # compare, made once before they run (in child processes, reading each paper again
     # costs a copy of the memory it sits in).
     topic_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    _topics_of: Mapping[str, tuple[Listing, ...]] = field(default_factory=dict)
+    # topic slug -> its papers' slugs as a set.  A paper's topics are looked up in these
+    # when asked for (a few pages and records per rebuild) rather than tabled for every
+    # paper in advance.
+    _topic_sets: Mapping[str, frozenset[str]] = field(default_factory=dict)
     _position: Mapping[str, int] = field(default_factory=dict)  # slug -> index in papers
 
     def in_order(self, slugs: Iterable[str]) -> tuple[Paper, ...]:
@@ -61,7 +64,8 @@ class SiteModel:
         return tuple(self.papers[n] for n in sorted(position[s] for s in slugs if s in position))
 
     def topics_of(self, slug: str) -> tuple[Listing, ...]:
-        return self._topics_of.get(slug, ())
+        sets = self._topic_sets
+        return tuple(t for t in self.topics if slug in sets[t.slug])
 
     def related_to(self, slug: str) -> list[Paper]:
         return [self.by_slug[s] for s in self.related.get(slug, ()) if s in self.by_slug]
@@ -74,15 +78,12 @@ class SiteModel:
 
     def with_topics(self, topics: Sequence[Listing]) -> SiteModel:
         """This model with the topics that search evaluated."""
-        topics_of: dict[str, list[Listing]] = defaultdict(list)
-        for topic in topics:
-            for paper in topic.papers:
-                topics_of[paper.slug].append(topic)
+        members = {t.slug: tuple(map(_SLUG, t.papers)) for t in topics}
         return dataclasses.replace(
             self,
             topics=tuple(topics),
-            topic_members={t.slug: tuple(map(_SLUG, t.papers)) for t in topics},
-            _topics_of={slug: tuple(ts) for slug, ts in topics_of.items()},
+            topic_members=members,
+            _topic_sets={slug: frozenset(slugs) for slug, slugs in members.items()},
         )
 
     def with_related(self, related: Mapping[str, tuple[str, ...]]) -> SiteModel:
