@@ -35,7 +35,7 @@ from .site import pagestage, stamp
 from .site.api import write_api
 from .site.buildrecord import made_under
 from .site.keys import code_digest, input_key
-from .site.loader import PaperCache, read_shelf
+from .site.loader import PaperCache, Shelf, read_shelf
 from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
 from .site.pagestage import page_days
@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 # generator, so validating once at start-up and passing the result along is enough.
 CONFIG_KEY = "PAPERSHELF_SITE_CONFIG"
 MODEL_KEY = "papershelf"
+SHELF_KEY = "papershelf_shelf"  # the papers as read (site.loader.Shelf), until the model is made of them
 STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
 CACHE_KEY = "PAPERSHELF_PAPER_CACHE"  # the paper cache, as far as it was read while stamping
 INDEX_UPDATE_KEY = "papershelf_index_update"  # what the search index update wrote (search.index.IndexUpdate)
@@ -97,8 +98,8 @@ def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
 
 
 def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
-    # Imported here: the search generator reads this module's keys.
-    from .search.generator import SearchGenerator
+    # Imported here: the search generators read this module's keys.
+    from .search.generator import IndexGenerator, SearchGenerator
 
     settings = pelican.settings  # type: ignore[attr-defined]
     config: SiteConfig = settings[CONFIG_KEY]
@@ -128,11 +129,21 @@ def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
     settings[STAMPS_KEY] = stamped.papers
     settings[CACHE_KEY] = cache
     # Pelican runs every generator's generate_context, then every generate_output, in
-    # this order.  Search adds topics to the model the shelf generator read, before any
-    # file is written.  The pages are the first writer (with the related papers they
-    # show), as they may be written beside the others; the sitemap lists the pages the
-    # others wrote, so it comes last.
-    return [ShelfGenerator, PagesGenerator, SearchGenerator, ApiGenerator, FeedsGenerator, SitemapGenerator]
+    # this order.  The search index is updated from the shelf as read, before the model
+    # is made of it; search then adds topics to the model, before any file is written.
+    # The pages are the first writer (with the related papers they show), as they may
+    # be written beside the others; the sitemap lists the pages the others wrote, so it
+    # comes last.
+    return [
+        ShelfGenerator,
+        IndexGenerator,
+        ModelGenerator,
+        PagesGenerator,
+        SearchGenerator,
+        ApiGenerator,
+        FeedsGenerator,
+        SitemapGenerator,
+    ]
 
 
 class _Stamped(NamedTuple):
@@ -163,7 +174,7 @@ def record_clean_build(pelican: object, **_kwargs: object) -> None:
 
 
 class ShelfGenerator(Generator):
-    """Reads the shelf into the site model, which every other generator writes its files from."""
+    """Reads the shelf: every paper, from its file or the paper cache."""
 
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
@@ -175,7 +186,7 @@ class ShelfGenerator(Generator):
                 config.papers_path, config.cache_path / "papers", progress, stamps, self.settings.pop(CACHE_KEY, None)
             )
             progress.done()
-            self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests, shelf.hashes)
+        self.context[SHELF_KEY] = shelf
         for error in shelf.errors:
             logger.warning("Skipped a paper file: %s", error)
         logger.info(
@@ -186,8 +197,21 @@ class ShelfGenerator(Generator):
         )
 
 
+class ModelGenerator(Generator):
+    """Makes the site model of the shelf, which every writer writes its files from.
+
+    After the search index is updated from the shelf, so that on a rebuild the browser's
+    index is written in a child process while the model is made (``IndexGenerator``).
+    """
+
+    def generate_context(self) -> None:
+        shelf: Shelf = self.context.pop(SHELF_KEY)
+        with collector_paused():
+            self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests, shelf.hashes)
+
+
 class PagesGenerator(Generator):
-    """Writes every paper, day, listing and index page of the model ``ShelfGenerator`` read,
+    """Writes every paper, day, listing and index page of the site model (``ModelGenerator``),
     with the related papers each paper page shows (found first, from the search index).
 
     On a rebuild (the last build's record of its pages is there) with more than one core,
@@ -235,7 +259,7 @@ def _with_related(config: SiteConfig, model: SiteModel, since: IndexUpdate) -> S
 
 
 class ApiGenerator(Generator):
-    """Writes the static JSON API (``site.api``) from the model ``ShelfGenerator`` read.
+    """Writes the static JSON API (``site.api``) from the site model (``ModelGenerator``).
 
     It reads the model at output time, after every generator's ``generate_context``, so
     the topics that search adds to the model are in each paper's record.

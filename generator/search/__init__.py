@@ -8,11 +8,12 @@
   queries as Whoosh does;
 - topics (``TOPICS`` in pelicanconf.py) are saved queries over the same index.
 
-The pipeline, run by the Pelican plugin's ``SearchGenerator`` on every build:
+The pipeline, run by the Pelican plugin's ``IndexGenerator`` and ``SearchGenerator`` on every build:
 ``index.update_index`` (only new, changed and removed papers are written) →
 ``topics.topic_members`` → ``related.update_related`` → ``export.export_index``.  The
 export reads the index alone, so on a rebuild it runs in a child process from the
-moment the index is up to date, beside topics, related papers and the page stage.
+moment the index is up to date, beside the site model, topics, related papers and the
+page stage.
 The index is opened through ``storage.open_whoosh``, which reads its files as needed.
 
 Which Whoosh: ``whoosh3==3.54.0``, pinned exactly.  PyPI's ``whoosh`` 2.7.4 (2016) emits

@@ -1,12 +1,12 @@
 """Search as a Pelican product: the index, topics and related papers, the static shards, the search page.
 
-``generate_context`` runs after the shelf generator has read the papers and before any
-page is written: it brings the Whoosh index up to date and puts topics into the site
-model, so topic, paper and index pages show them.  Related papers, shown on paper pages
-alone, are found by the page stage (``related_papers``), beside the other writers.
-``generate_output`` writes the browser's index and the search page, unless, on a
-rebuild, a child process has been writing them since the index was updated (the
-sitemap waits for it).
+``IndexGenerator`` brings the Whoosh index up to date from the shelf as read, before
+the site model is made of it; on a rebuild it starts writing the browser's index and the
+search page in a child process there and then (the sitemap waits for it).
+``SearchGenerator`` puts topics into the model before any page is written, so topic,
+paper and index pages show them, and writes the browser's index when no child process
+is.  Related papers, shown on paper pages alone, are found by the page stage
+(``related_papers``), beside the other writers.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import functools
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from pathlib import Path
 
 from jinja2 import Environment
@@ -24,9 +25,10 @@ from .. import urls
 from ..bulk import collector_paused
 from ..forked import start_forked
 from ..model import Paper
-from ..pelican_plugin import BESIDE_KEY, CONFIG_KEY, INDEX_UPDATE_KEY, MODEL_KEY
+from ..pelican_plugin import BESIDE_KEY, CONFIG_KEY, INDEX_UPDATE_KEY, MODEL_KEY, SHELF_KEY
 from ..progress import Progress
 from ..settings import SiteConfig
+from ..site.loader import Shelf
 from ..site.model import Listing, SiteModel
 from ..site.output import OutputWriter
 from ..site.pages import PageSpec
@@ -37,6 +39,8 @@ from .related import COLD_SHARE, update_related
 from .topics import check_topics, update_topics
 
 logger = logging.getLogger(__name__)
+EXPORT_KEY = "papershelf_search_export"  # the browser's index, when it is written in place
+_SLUG = attrgetter("slug")
 
 
 def index_dir(config: SiteConfig) -> Path:
@@ -44,30 +48,44 @@ def index_dir(config: SiteConfig) -> Path:
     return config.cache_path / "search"
 
 
+class IndexGenerator(Generator):
+    """Brings the Whoosh index in step with the shelf as read, before the model is made of it.
+
+    The browser's index is made from the Whoosh index alone (no topic lists, no related
+    papers).  On a rebuild that changed a few papers it is written in a child process
+    from here on, beside the making of the model, topics, related papers and the other
+    writers.  After a rebuilt index, or a change to much of the shelf, it is written in
+    place (``SearchGenerator.generate_output``), after the pages, so that the
+    memory-hungry steps of such a build (related papers computed afresh, the page
+    renderers) do not overlap it.
+    """
+
+    def generate_context(self) -> None:
+        config: SiteConfig = self.settings[CONFIG_KEY]
+        shelf: Shelf = self.context[SHELF_KEY]
+        check_topics(config.topics)
+        progress = Progress("search index", total=len(shelf.papers))
+        # The paper cache keeps each paper's content hash.
+        update = update_index(index_dir(config), shelf.papers, config.topics, progress.update, shelf.hashes)
+        progress.done()
+        logger.info("%s", update.summary())
+        self.context[INDEX_UPDATE_KEY] = update
+        by_slug = dict(zip(map(_SLUG, shelf.papers), shelf.papers, strict=True))
+        export = functools.partial(write_search_files, config, by_slug, self.env)
+        if config.jobs > 1 and small_update(update, len(shelf.papers)):
+            beside = self.context.setdefault(BESIDE_KEY, {})
+            beside["search"] = start_forked(export, "writing the browser's search index")
+        else:
+            self.context[EXPORT_KEY] = export
+
+
 class SearchGenerator(Generator):
-    """Keeps the Whoosh index in step with the shelf and publishes it for the browser."""
+    """Puts topics into the site model; writes the browser's index, unless a child process is."""
 
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         model: SiteModel = self.context[MODEL_KEY]
-        check_topics(config.topics)
-        progress = Progress("search index", total=len(model.papers))
-        # The paper cache keeps each paper's content hash (a model without them has them
-        # computed by the index).
-        update = update_index(index_dir(config), model.papers, config.topics, progress.update, model.hashes or None)
-        progress.done()
-        logger.info("%s", update.summary())
-        # The browser's index is made from the Whoosh index alone (no topic lists, no
-        # related papers).  On a rebuild that changed a few papers it is written in a
-        # child process from here on, beside topics, related papers and the other
-        # writers.  After a rebuilt index, or a change to much of the shelf, it is
-        # written in place, after the pages, so that the memory-hungry steps of such a
-        # build (related papers computed afresh, the page renderers) do not overlap it.
-        self._write_export = functools.partial(write_search_files, config, model.by_slug, self.env)
-        if config.jobs > 1 and small_update(update, len(model.papers)):
-            beside = self.context.setdefault(BESIDE_KEY, {})
-            beside["search"] = start_forked(self._write_export, "writing the browser's search index")
-
+        update: IndexUpdate = self.context[INDEX_UPDATE_KEY]
         started = time.monotonic()
         found = update_topics(
             index_dir(config), config.cache_path / "search-topics.marshal", config.topics, update, model.by_slug
@@ -81,17 +99,16 @@ class SearchGenerator(Generator):
             time.monotonic() - started,
             found.evaluated,
         )
-
         # Related papers are shown on paper pages alone: the page stage finds them
-        # (``related_papers``), in its child process on a rebuild, from this update on.
-        self.context[INDEX_UPDATE_KEY] = update
+        # (``related_papers``), in its child process on a rebuild, from the index update on.
         with collector_paused():
             self.context[MODEL_KEY] = model.with_topics(topics)
 
     def generate_output(self, _writer: object) -> None:
         # Written beside the other writers, it is the sitemap's to wait for.
-        if "search" not in self.context.get(BESIDE_KEY, {}):
-            self._write_export()
+        export = self.context.pop(EXPORT_KEY, None)
+        if export is not None:
+            export()
 
 
 def small_update(update: IndexUpdate, papers: int) -> bool:
