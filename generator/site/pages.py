@@ -219,9 +219,15 @@ def newest(papers: Sequence[Paper]) -> dt.date | None:
 
 def all_pages(model: SiteModel, config: SiteConfig, skip: Collection[str] = frozenset()) -> Iterator[PageSpec]:
     """Every page of the site, less the pages of the papers in ``skip`` (carried over)."""
+    yield from shelf_pages(model, config)
+    yield from paper_pages(model, config, skip)
+
+
+def shelf_pages(model: SiteModel, config: SiteConfig) -> Iterator[PageSpec]:
+    """Every page of the site but the papers' own: the front page, the indexes, the days,
+    the collections and the topics."""
     yield front_page(model, config)
     yield from index_pages(model, config)
     yield from day_pages(model, config)
     for listing in (*model.collections, *model.topics):
         yield from listing_pages(listing, config, model)
-    yield from paper_pages(model, config, skip)

@@ -21,7 +21,7 @@ from ..progress import Progress
 from ..settings import SiteConfig
 from .model import SiteModel
 from .output import OutputWriter
-from .pages import all_pages, paper_page_day
+from .pages import all_pages, paper_page_day, shelf_pages
 from .pagestate import page_state, read_page_state, unchanged_papers, write_page_state
 from .render import write_pages
 
@@ -71,6 +71,6 @@ def page_days(model: SiteModel, config: SiteConfig) -> dict[str, dt.date | None]
     """
     papers = model.by_slug
     days: dict[str, dt.date | None] = dict(zip(urls.papers(papers), map(paper_page_day, papers.values()), strict=True))
-    days.update((spec.url, spec.updated) for spec in all_pages(model, config, papers.keys()))
+    days.update((spec.url, spec.updated) for spec in shelf_pages(model, config))
     days.pop(urls.NOT_FOUND, None)
     return days

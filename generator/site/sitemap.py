@@ -35,6 +35,7 @@ _PLAIN_URL = re.compile(r"[A-Za-z0-9/_.~-]*")
 _PLAIN_URLS = re.compile(r"[A-Za-z0-9/_.~\n-]*")  # _PLAIN_URL, one per line
 MAX_URLS = 50_000  # per sitemap file, the protocol's limit; more go into a sitemap index
 THEME_FOLDER = "theme"  # Pelican's THEME_STATIC_DIR: assets, never pages
+_LASTMOD = itemgetter(1)
 
 
 class Entry(NamedTuple):
@@ -222,7 +223,7 @@ def sitemap_parts(items: list[Entry], siteurl: str) -> dict[str, list[Entry]]:
 def part_entries(parts: Mapping[str, list[Entry]], siteurl: str) -> list[Entry]:
     """The sitemap index's entries: each part, with the newest lastmod of its pages."""
     return [
-        Entry(absolute(siteurl, name), max((e.lastmod for e in chunk if e.lastmod), default=None))
+        Entry(absolute(siteurl, name), max(filter(None, map(_LASTMOD, chunk)), default=None))
         for name, chunk in parts.items()
     ]
 
