@@ -207,7 +207,7 @@ class ModelGenerator(Generator):
     def generate_context(self) -> None:
         shelf: Shelf = self.context.pop(SHELF_KEY)
         with collector_paused():
-            self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests, shelf.hashes)
+            self.context[MODEL_KEY] = build_model(shelf.papers, shelf.digests)
 
 
 class PagesGenerator(Generator):

@@ -47,7 +47,6 @@ class SiteModel:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> related slugs
     by_slug: Mapping[str, Paper] = field(default_factory=dict)
     digests: Mapping[str, str] = field(default_factory=dict)  # slug -> paper_digest
-    hashes: Mapping[str, str] = field(default_factory=dict)  # slug -> search content hash, when read with it
     # topic slug -> its papers' slugs, newest first: what the writers that record topics
     # compare, made once before they run (in child processes, reading each paper again
     # costs a copy of the memory it sits in).
@@ -109,12 +108,8 @@ def _newest_first(paper: Paper) -> tuple[int, str, str]:
     return -paper.date.toordinal(), paper.title.casefold(), paper.slug
 
 
-def build_model(
-    papers: Iterable[Paper], digests: Mapping[str, str] | None = None, hashes: Mapping[str, str] | None = None
-) -> SiteModel:
-    """The site model of ``papers``; ``digests`` (slug -> ``paper_digest``) saves computing
-    them, and the search content ``hashes`` (slug -> hash), when given for every paper,
-    are kept for the search index."""
+def build_model(papers: Iterable[Paper], digests: Mapping[str, str] | None = None) -> SiteModel:
+    """The site model of ``papers``; ``digests`` (slug -> ``paper_digest``) saves computing them."""
     ordered = tuple(newest_first(papers))
     slugs = list(map(_SLUG, ordered))
     by_slug = dict(zip(slugs, ordered, strict=True))
@@ -137,7 +132,6 @@ def build_model(
             if known.keys() == by_slug.keys()
             else {slug: known.get(slug) or paper_digest(p) for slug, p in by_slug.items()}
         ),
-        hashes=dict(hashes) if hashes and hashes.keys() == by_slug.keys() else {},
     )
 
 
