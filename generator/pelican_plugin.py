@@ -32,7 +32,7 @@ from .progress import Progress
 from .search.index import IndexUpdate
 from .settings import SiteConfig, site_config
 from .site import pagestage, stamp
-from .site.api import write_api
+from .site.api import PAPER_RECORDS, write_api
 from .site.buildrecord import made_under
 from .site.keys import code_digest, input_key
 from .site.loader import PaperCache, Shelf, read_shelf
@@ -267,7 +267,9 @@ class ApiGenerator(Generator):
 
     def generate_output(self, _writer: object) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
-        out = OutputWriter(config.output_path, manifest=config.cache_path / "output-api.marshal")
+        out = OutputWriter(
+            config.output_path, manifest=config.cache_path / "output-api.marshal", families=(PAPER_RECORDS,)
+        )
         started = time.monotonic()
         write_api(self.context[MODEL_KEY], config.siteurl, out, config.jobs, config.cache_path / "api-state.marshal")
         removed = out.finish()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import marshal
+import time
 from pathlib import Path
 
 import pytest
 
 from generator.errors import BuildError
 from generator.site.buildrecord import made_under, read_record, write_record
-from generator.site.output import OutputWriter
+from generator.site.output import OutputWriter, read_manifest
 from generator.site.pagestate import PageState, unchanged_papers
+from generator.site.sitemap import manifest_pages
 
 
 def _writer(tmp_path: Path, previous: dict[str, str]) -> OutputWriter:
@@ -38,7 +40,7 @@ def test_carry_each_claims_files_that_are_there_with_the_last_builds_keys(tmp_pa
     assert missed == {"b", "c", "d", "e"}
     assert out.kept == 1
     out.finish()
-    assert marshal.loads((tmp_path / "manifest.marshal").read_bytes()) == {
+    assert read_manifest(tmp_path / "manifest.marshal") == {
         "papers/a/index.html": "ka",
         "papers/b/index.html": "new",
     }
@@ -56,6 +58,97 @@ def test_carry_each_refuses_a_folder_outside_the_output(tmp_path: Path) -> None:
     out = _writer(tmp_path, {})
     with pytest.raises(BuildError, match="outside the output folder"):
         out.carry_each("../elsewhere", {"a"})
+
+
+PAGES = ("papers", "/index.html")
+
+
+def _pages(tmp_path: Path, slugs: list[str]) -> None:
+    for slug in slugs:
+        (tmp_path / "out" / "papers" / slug).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "out" / "papers" / slug / "index.html").write_text(slug)
+
+
+def _family_build(tmp_path: Path, keys: dict[str, str]) -> OutputWriter:
+    """A build of a paper page per slug of ``keys``: carried when its key is the last build's."""
+    out = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(PAGES,))
+    for slug in out.carry_each("papers", set(keys), "/index.html"):
+        out.write(f"papers/{slug}/index.html", slug, keys[slug])
+    out.finish()
+    return out
+
+
+def test_a_family_is_carried_by_name_and_its_manifest_spells_out_its_paths(tmp_path: Path) -> None:
+    first = _family_build(tmp_path, {"a": "ka", "b": "kb", "c": "kc"})
+    assert (first.written, first.kept) == (3, 0)
+    second = _family_build(tmp_path, {"a": "ka", "b": "kb"})
+    assert (second.written, second.kept) == (0, 2)
+    assert not (tmp_path / "out" / "papers" / "c").exists()  # stale: removed, folder and all
+    assert read_manifest(tmp_path / "manifest.marshal") == {"papers/a/index.html": "ka", "papers/b/index.html": "kb"}
+    assert second.previous_key("papers/a/index.html") == "ka"
+    assert second.previous_key("papers/index.html") is None
+
+
+def test_a_page_folder_removed_by_hand_from_a_family_folder_is_made_again(tmp_path: Path) -> None:
+    _family_build(tmp_path, {"a": "ka", "b": "kb"})
+    # Past the file system's clock tick, as any removal by hand is.
+    time.sleep(0.05)
+    (tmp_path / "out" / "papers" / "a" / "index.html").unlink()
+    (tmp_path / "out" / "papers" / "a").rmdir()
+    again = _family_build(tmp_path, {"a": "ka", "b": "kb"})
+    assert (again.written, again.kept) == (1, 1)
+    assert (tmp_path / "out" / "papers" / "a" / "index.html").read_text() == "a"
+
+
+def test_a_family_file_claimed_already_is_not_carried(tmp_path: Path) -> None:
+    _family_build(tmp_path, {"a": "ka", "b": "kb"})
+    out = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(PAGES,))
+    out.write("papers/a/index.html", "new a", "new")
+    assert out.carry_each("papers", {"a", "b"}, "/index.html") == {"a"}
+    with pytest.raises(BuildError, match="both be written"):
+        out.write("papers/b/index.html", "b", "kb")
+
+
+def test_a_manifest_of_paths_is_read_into_the_writers_families_without_losing_a_file(tmp_path: Path) -> None:
+    # The manifest an older build wrote, before families: every file by its path.
+    _pages(tmp_path, ["a", "b"])
+    (tmp_path / "manifest.marshal").write_bytes(
+        marshal.dumps({"papers/a/index.html": "ka", "papers/b/index.html": "kb", "index.html": ""})
+    )
+    (tmp_path / "out" / "index.html").write_text("home")
+    out = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(PAGES,))
+    assert out.carry_each("papers", {"a", "b"}, "/index.html") == set()
+    out.write("index.html", "home")
+    assert out.finish() == 0
+    assert read_manifest(tmp_path / "manifest.marshal") == {
+        "papers/a/index.html": "ka",
+        "papers/b/index.html": "kb",
+        "index.html": "",
+    }
+    # And back: a writer without the family still knows its files, and removes them as stale.
+    plain = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal")
+    assert plain.carry_each("papers", {"a"}, "/index.html") == set()
+    plain.write("index.html", "home")
+    assert plain.finish() == 1
+    assert not (tmp_path / "out" / "papers" / "b").exists()
+
+
+def test_the_sitemap_lists_family_pages_of_a_manifest_and_passes_over_other_families(tmp_path: Path) -> None:
+    _family_build(tmp_path, {"a": "ka"})
+    records = OutputWriter(tmp_path / "out", manifest=tmp_path / "api.marshal", families=(("api/papers", ".json"),))
+    records.write("api/papers/a.json", "{}", "k")
+    records.write("api/index.html", "<p>", "")
+    records.finish()
+    assert manifest_pages([tmp_path / "manifest.marshal", tmp_path / "api.marshal"]) == {
+        "papers/a/index.html",
+        "api/index.html",
+    }
+
+
+def test_an_unreadable_manifest_is_an_empty_one(tmp_path: Path) -> None:
+    for data in (b"", b"\xff\x00 not marshal", marshal.dumps(("papershelf output manifest", 1, {1: 2}, {}, {}))):
+        (tmp_path / "manifest.marshal").write_bytes(data)
+        assert read_manifest(tmp_path / "manifest.marshal") == {}
 
 
 def _state(digests: dict, related: dict | None = None, topics: dict | None = None) -> PageState:

@@ -36,7 +36,7 @@ def write_feeds(
     for listing in listings:
         key = keys.get(listing.name, "")
         files = [urls.feed(listing.name, kind) for kind in ("atom", "rss", "json")]
-        if key and all(out.previous.get(f) == key and out.present(f) for f in files):
+        if key and all(out.previous_key(f) == key and out.present(f) for f in files):
             for file in files:
                 out.carry(file)
             continue

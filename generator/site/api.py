@@ -37,6 +37,8 @@ from .output import OutputWriter
 API_VERSION = 2  # 2: a paper record no longer repeats the abstract
 _STATE_VERSION = 3  # 3: each paper's lookup shards, not its keys
 _WORD = re.compile(r"[a-z0-9]+")
+# The papers' records, api/papers/<slug>.json: recorded by slug (``OutputWriter.families``).
+PAPER_RECORDS = (urls.API_PAPERS, ".json")
 ShardKeys = tuple[tuple[str, str], ...]  # (shard file, key) of each key a paper is looked up by
 
 
@@ -156,7 +158,8 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
         before, slugs_before = last.topics.get(topic, ("", ()))
         retopiced |= set(slugs).symmetric_difference(slugs_before) if name == before else {*slugs, *slugs_before}
     unchanged = digests.keys() - edited - retopiced
-    check = model.in_order((digests.keys() - unchanged) | out.carry_each(urls.API_PAPERS, unchanged, ".json"))
+    folder, suffix = PAPER_RECORDS
+    check = model.in_order((digests.keys() - unchanged) | out.carry_each(folder, unchanged, suffix))
     relpaths: list[str] = []
     todo: list[parallel.Job] = []
     for paper in check:
@@ -237,7 +240,7 @@ def _previous_table(shard: str, salt: str, out: OutputWriter) -> dict[str, list[
         table = json.loads(data) if data is not None else None
     except ValueError:
         return None
-    if not isinstance(table, dict) or input_key(salt, "lookup", shard, table) != out.previous[shard]:
+    if not isinstance(table, dict) or input_key(salt, "lookup", shard, table) != out.previous_key(shard):
         return None
     return table
 

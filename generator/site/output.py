@@ -5,6 +5,12 @@ was made from (a manifest in the cache).  That does two jobs: files of papers th
 the shelf are removed instead of lingering forever, and a file whose key is the same as
 last time is neither made nor compared again (``keep``), which is what lets a rebuild of
 a 100,000-paper shelf touch only the pages that changed.
+
+A writer with a file per paper declares that folder a *family* (``folder/<name><suffix>``):
+the family's files are recorded by name, in a mapping of their own, with a stamp of the
+folder as the writer left it.  A rebuild carries the unchanged ones over by copying that
+mapping, and takes the folder as the last build left it while its stamp is the same,
+instead of making 100,000 paths and looking each one up in a listing of the folder.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import json
 import marshal
 import os
 import posixpath
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,31 +28,80 @@ from .. import cachefile
 from ..atomic import write_atomic, write_if_changed
 from ..errors import BuildError
 
+Family = tuple[str, str]  # (folder, suffix): the files folder/<name><suffix>, one per name
+FolderStamp = tuple[int, int]  # (inode, mtime_ns) of a family's folder
+_FORMAT = "papershelf output manifest"
+_VERSION = 1
+
+
+@dataclass
+class Manifest:
+    """What a writer made: the input key of each file, by path and, in families, by name."""
+
+    files: dict[str, str] = field(default_factory=dict)  # relpath -> input key ("" when unkeyed)
+    named: dict[Family, dict[str, str]] = field(default_factory=dict)  # family -> {name: input key}
+    # Each family's folder as the writer left it.  While the stamp is the same, nothing in
+    # the folder was added, removed or renamed since: removing a page's folder from
+    # ``papers/`` changes the stamp of ``papers/``.
+    folders: dict[str, FolderStamp] = field(default_factory=dict)
+
+    def relpaths(self) -> Iterator[tuple[str, str]]:
+        """Every file, as (relpath, input key)."""
+        yield from self.files.items()
+        for (folder, suffix), names in self.named.items():
+            for name, key in names.items():
+                yield f"{folder}/{name}{suffix}", key
+
 
 @dataclass
 class OutputWriter:
     root: Path
     manifest: Path | None = None
+    families: tuple[Family, ...] = ()
     written: int = 0
     unchanged: int = 0
     kept: int = 0  # files left alone because their input key had not changed
-    _paths: dict[str, str] = field(default_factory=dict)  # relpath -> input key ("" when unkeyed)
+    _paths: dict[str, str] = field(default_factory=dict)  # relpath -> input key, outside the families
+    _named: dict[Family, dict[str, str]] = field(default_factory=dict)  # family -> {name: input key}
+    _last: Manifest | None = None
     _previous: dict[str, str] | None = None
     _changed: list[str] = field(default_factory=list)
     _listings: dict[str, frozenset[str]] = field(default_factory=dict)  # folder -> names in it
+    _found: dict[str, FolderStamp | None] = field(default_factory=dict)  # family folder -> stamp at start
 
     def __post_init__(self) -> None:
         self._root = os.path.realpath(self.root)
+        for folder, suffix in self.families:
+            self._resolve(f"{folder}/x{suffix}")  # a family outside the output fails here
+            self._named[(folder, suffix)] = {}
+            # Before this writer writes anything into it.
+            self._found[folder] = self._stamp(folder)
+
+    @property
+    def last(self) -> Manifest:
+        """What the last build wrote, grouped by this writer's families."""
+        if self._last is None:
+            found = read_manifest_parts(self.manifest) if self.manifest else Manifest()
+            self._last = _regrouped(found, self.families)
+        return self._last
 
     @property
     def previous(self) -> dict[str, str]:
-        """What the last build wrote: relpath -> input key."""
+        """What the last build wrote: relpath -> input key, every family spelled out.
+
+        For looking at a whole manifest; ``previous_key`` looks up one file.
+        """
         if self._previous is None:
-            self._previous = {}
-            if self.manifest:
-                # Before manifests were marshalled they were JSON files beside them.
-                self._previous = read_manifest(self.manifest) or read_manifest(self.manifest.with_suffix(".json"))
+            self._previous = dict(self.last.relpaths())
         return self._previous
+
+    def previous_key(self, relpath: str) -> str | None:
+        """The input key the last build made ``relpath`` from; None if it did not make it."""
+        found = self._family_of(relpath)
+        if found is None:
+            return self.last.files.get(relpath)
+        family, name = found
+        return self.last.named[family].get(name)
 
     @property
     def changed(self) -> list[str]:
@@ -70,11 +125,9 @@ class OutputWriter:
         Returns False (and claims nothing) when the file has to be made: a new key, or the
         file is gone from the output folder (checked as ``carry`` does).
         """
-        if not key or self.previous.get(relpath) != key or not self.present(relpath):
+        if not key or self.previous_key(relpath) != key or not self.present(relpath):
             return False
-        if relpath in self._paths:
-            raise BuildError(f"two pages of the site would both be written to {relpath}")
-        self._paths[relpath] = key
+        self._claim(relpath, key)
         self.kept += 1
         return True
 
@@ -82,18 +135,14 @@ class OutputWriter:
         """Claim ``relpath`` with the key the last build made it from, without a key of its own.
 
         For a caller that knows from its own records that the file's input is unchanged,
-        so that it need not even compute the key.  Presence is checked by the listing of
-        the file's folder (of the page's folder, for ``…/index.html``), read once per
-        folder: one ``stat`` per file cost more than the rest of a rebuild's checks.  So a
-        page's folder removed by hand is noticed, an ``index.html`` removed from inside it
-        is not (as with the build stamp, ``rm -r cache`` makes everything again).
-        Returns False (and claims nothing) when the last build did not make the file or
-        it is gone.
+        so that it need not even compute the key.  Presence is checked as ``present``
+        checks it.  Returns False (and claims nothing) when the last build did not make
+        the file or it is gone.
         """
-        key = self.previous.get(relpath)
-        if not key or relpath in self._paths or not self.present(relpath):
+        key = self.previous_key(relpath)
+        if not key or self._claimed(relpath) or not self.present(relpath):
             return False
-        self._paths[relpath] = key
+        self._claim(relpath, key)
         self.kept += 1
         return True
 
@@ -105,6 +154,9 @@ class OutputWriter:
         second for each kind of file.  A suffix that starts with "/" names a file inside a
         page's folder (``/index.html``), whose presence is the folder's, as for ``carry``.
         """
+        family = (folder, suffix)
+        if family in self._named:
+            return self._carry_named(family, names)
         prefix = f"{folder}/" if folder else ""
         self._resolve(f"{prefix}x{suffix}")  # a folder or suffix outside the output fails here
         listing = self._listing(folder)
@@ -113,7 +165,7 @@ class OutputWriter:
         else:
             listed = [name for name in names if f"{name}{suffix}" in listing]
         relpaths = [f"{prefix}{name}{suffix}" for name in listed]
-        keys = list(map(self.previous.get, relpaths))  # None: the last build did not make it
+        keys = list(map(self.last.files.get, relpaths))  # None: the last build did not make it
         carried = {relpath: key for relpath, key in zip(relpaths, keys, strict=True) if key}
         claimed = carried.keys() & self._paths.keys()
         for relpath in claimed:
@@ -126,13 +178,42 @@ class OutputWriter:
             left.update(name for name, relpath in zip(listed, relpaths, strict=True) if relpath in claimed)
         return left
 
+    def _carry_named(self, family: Family, names: Collection[str]) -> set[str]:
+        # Whole mappings and set operations: no path is made and no name looked up one by
+        # one, unless the folder changed since the last build left it.
+        folder, suffix = family
+        last = self.last.named[family]
+        wanted = names if isinstance(names, set | frozenset) else set(names)
+        if self._as_left(folder):
+            carry = wanted & last.keys()
+        elif suffix.startswith("/"):
+            carry = wanted & last.keys() & self._listing(folder)
+        else:
+            listing = self._listing(folder)
+            carry = {name for name in wanted & last.keys() if f"{name}{suffix}" in listing}
+        dropped = last.keys() - carry
+        if len(dropped) < len(carry):  # the usual rebuild: a copy, less a few
+            carried = dict(last)
+            for name in dropped:
+                del carried[name]
+        else:
+            carried = {name: last[name] for name in carry}
+        if "" in carried.values():  # made without a key: never carried
+            carried = {name: key for name, key in carried.items() if key}
+        mine = self._named[family]
+        for name in carried.keys() & mine.keys():  # claimed already in this build
+            del carried[name]
+        mine.update(carried)
+        self.kept += len(carried)
+        return set(wanted.difference(carried.keys()))
+
     def previous_bytes(self, relpath: str) -> bytes | None:
         """The bytes at ``relpath``, if the last build made that file; None if it did not or it is gone.
 
         For a writer that patches a file rather than making it again; the file's input
-        key (``previous``) says what the last build made it from.
+        key (``previous_key``) says what the last build made it from.
         """
-        if relpath not in self.previous:
+        if self.previous_key(relpath) is None:
             return None
         try:
             with open(self._resolve(relpath), "rb") as handle:
@@ -140,34 +221,13 @@ class OutputWriter:
         except (OSError, BuildError):
             return None
 
-    def keep_all(self, key: str, prefix: str = "") -> bool:
-        """``keep`` every file (under ``prefix``) that the last build made from ``key``, or none.
-
-        For products made in one piece (the feeds, the lookup tables, the sitemap): when
-        their one key is unchanged and all their files are in place, nothing is made.
-        """
-        relpaths = [p for p, k in self.previous.items() if k == key and p.startswith(prefix)]
-        if not key or not relpaths or not all(os.path.isfile(self._resolve(p)) for p in relpaths):
-            return False
-        for relpath in relpaths:
-            self._claim(relpath, key)
-        self.kept += len(relpaths)
-        return True
-
-    def rekey(self, key: str) -> None:
-        """Record every file claimed so far as made from ``key`` (see ``keep_all``)."""
-        for relpath in self._paths:
-            self._paths[relpath] = key
-
     def claim(self, relpath: str, key: str = "") -> None:
         """Record that ``relpath`` belongs to this build although it was not rewritten.
 
         Nothing is written, so the path is not checked here (as ``write`` checks it);
         ``finish`` checks every path it removes.
         """
-        if relpath in self._paths:
-            raise BuildError(f"two pages of the site would both be written to {relpath}")
-        self._paths[relpath] = key
+        self._claim(relpath, key, check=False)
 
     def target(self, relpath: str, key: str = "") -> str:
         """Claim ``relpath`` for a file made elsewhere (another process); its absolute path.
@@ -188,9 +248,13 @@ class OutputWriter:
         """Delete files the previous build wrote and this one did not; return how many."""
         if self.manifest is None:
             return 0
+        last = self.last
+        # Key views, not a set of each: one set of 100,000 paths made, not two.
+        stale = list(last.files.keys() - self._paths.keys())
+        for (folder, suffix), names in last.named.items():
+            stale.extend(f"{folder}/{name}{suffix}" for name in names.keys() - self._named[(folder, suffix)].keys())
         removed = 0
-        # Key views, not a set of each: one set of 100,000 paths made, not two (0.04 -> 0.02 s).
-        for relpath in sorted(self.previous.keys() - self._paths.keys()):
+        for relpath in sorted(stale):
             with contextlib.suppress(FileNotFoundError, BuildError, IsADirectoryError):
                 target = self._resolve(relpath)
                 os.unlink(target)
@@ -198,25 +262,62 @@ class OutputWriter:
                 # A paper's page lives alone in its folder; do not leave the folder behind.
                 with contextlib.suppress(OSError):
                     os.rmdir(os.path.dirname(target))
-        if self._paths != self.previous or not self.manifest.exists():
-            write_atomic(self.manifest, marshal.dumps(self._paths), durable=False)
+        folders = {folder: stamp for folder, _ in self.families if (stamp := self._stamp(folder)) is not None}
+        made = Manifest(self._paths, self._named, folders)
+        if made != last or not self.manifest.exists():
+            write_atomic(self.manifest, _dumps(made), durable=False)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.manifest.with_suffix(".json"))
         return removed
 
-    def _claim(self, relpath: str, key: str) -> str:
-        target = self._resolve(relpath)
-        if relpath in self._paths:
+    def _family_of(self, relpath: str) -> tuple[Family, str] | None:
+        return _in_family(relpath, self.families) if self.families else None
+
+    def _claimed(self, relpath: str) -> bool:
+        found = self._family_of(relpath)
+        if found is None:
+            return relpath in self._paths
+        family, name = found
+        return name in self._named[family]
+
+    def _claim(self, relpath: str, key: str, *, check: bool = True) -> str:
+        target = self._resolve(relpath) if check else ""
+        found = self._family_of(relpath)
+        claimed = self._paths if found is None else self._named[found[0]]
+        name = relpath if found is None else found[1]
+        if name in claimed:
             raise BuildError(f"two pages of the site would both be written to {relpath}")
-        self._paths[relpath] = key
+        claimed[name] = key
         return target
 
     def present(self, relpath: str) -> bool:
-        """Whether ``relpath`` is in the output folder, as ``carry`` checks it."""
+        """Whether ``relpath`` is in the output folder, as ``carry`` checks it.
+
+        By the listing of the file's folder (of the page's folder, for ``…/index.html``),
+        read once per folder; in a family folder that the last build left as it is now,
+        by its manifest.  So a page's folder removed by hand is noticed, an
+        ``index.html`` removed from inside it is not (as with the build stamp,
+        ``rm -r cache`` makes everything again).
+        """
+        found = self._family_of(relpath)
+        if found is not None and self._as_left(found[0][0]) and found[1] in self.last.named[found[0]]:
+            return True
         folder, _, name = relpath.rpartition("/")
         if name == "index.html" and folder:
             folder, _, name = folder.rpartition("/")
         return name in self._listing(folder)
+
+    def _as_left(self, folder: str) -> bool:
+        """Whether the family folder ``folder`` was, when this writer began, as the last build left it."""
+        stamp = self._found.get(folder)
+        return stamp is not None and self.last.folders.get(folder) == stamp
+
+    def _stamp(self, folder: str) -> FolderStamp | None:
+        try:
+            info = os.stat(self._resolve(folder))
+        except (OSError, BuildError):
+            return None
+        return info.st_ino, info.st_mtime_ns
 
     def _listing(self, folder: str) -> frozenset[str]:
         """The names in ``folder`` of the output, listed once per build."""
@@ -247,25 +348,85 @@ class OutputWriter:
 
 
 def read_manifest(path: Path) -> dict[str, str]:
-    """A writer's manifest: relpath -> input key (marshalled; the JSON of older builds is still read).
+    """A writer's manifest as relpath -> input key, every family spelled out."""
+    return dict(read_manifest_parts(path).relpaths())
+
+
+def read_manifest_parts(path: Path) -> Manifest:
+    """A writer's manifest as it is kept (the flat mappings and JSON of older builds are read too).
 
     marshal, not JSON: at 100,000 papers the manifests of a build hold over 300,000 paths,
-    and encoding them as JSON cost most of a one-paper rebuild's second.
+    and encoding them as JSON cost most of a one-paper rebuild's second.  An unreadable
+    manifest is an empty one: the writer then makes every file again.
     """
     try:
         data = cachefile.load(path)
     except OSError:
-        return {}
+        return Manifest()
     except (EOFError, ValueError, TypeError):
         try:
             data = json.loads(path.read_bytes().decode("utf-8"))
         except (OSError, ValueError):
-            return {}
+            return Manifest()
+    if isinstance(data, tuple) and len(data) == 5 and data[:2] == (_FORMAT, _VERSION):
+        files, named, folders = data[2:]
+        if (
+            _is_keys(files)
+            and isinstance(named, dict)
+            and all(_is_family(f) and _is_keys(n) for f, n in named.items())
+            and isinstance(folders, dict)
+            and all(isinstance(s, tuple) and len(s) == 2 for s in folders.values())
+        ):
+            return Manifest(files, named, folders)
+        return Manifest()
     if isinstance(data, list):
-        return {str(p): "" for p in data}
-    if not isinstance(data, dict):
-        return {}
+        return Manifest({str(p): "" for p in data})
+    if isinstance(data, dict):
+        return Manifest(data if _is_keys(data) else {str(p): str(k) for p, k in data.items()})
+    return Manifest()
+
+
+def _is_keys(mapping: object) -> bool:
     # Checked by type sets, not item by item: a manifest holds up to 200,000 paths.
-    if set(map(type, data)) <= {str} and set(map(type, data.values())) <= {str}:
-        return data
-    return {str(p): str(k) for p, k in data.items()}
+    return isinstance(mapping, dict) and set(map(type, mapping)) <= {str} and set(map(type, mapping.values())) <= {str}
+
+
+def _is_family(family: object) -> bool:
+    return isinstance(family, tuple) and len(family) == 2 and all(isinstance(part, str) for part in family)
+
+
+def _regrouped(found: Manifest, families: tuple[Family, ...]) -> Manifest:
+    """``found`` with exactly ``families`` by name, and every other file by path.
+
+    The usual case (the same families as the last build) costs nothing; a manifest of an
+    older build, or of other families, is regrouped once.
+    """
+    # A writer files every path of a family under the family: with the same families
+    # as the last build, no path in ``files`` can belong to one.
+    if found.named.keys() == set(families):
+        return found
+    files = dict(found.files)
+    for (folder, suffix), names in found.named.items():
+        if (folder, suffix) not in families:
+            files.update((f"{folder}/{name}{suffix}", key) for name, key in names.items())
+    named = {family: dict(found.named.get(family, {})) for family in families}
+    for relpath in list(files):
+        if (grouped := _in_family(relpath, families)) is not None:
+            family, name = grouped
+            named[family][name] = files.pop(relpath)
+    folders = {folder for folder, _suffix in families}
+    return Manifest(files, named, {f: stamp for f, stamp in found.folders.items() if f in folders})
+
+
+def _in_family(relpath: str, families: tuple[Family, ...]) -> tuple[Family, str] | None:
+    for family in families:
+        folder, suffix = family
+        if relpath.startswith(f"{folder}/") and relpath.endswith(suffix):
+            name = relpath[len(folder) + 1 : len(relpath) - len(suffix)]
+            if name and "/" not in name:
+                return family, name
+    return None
+
+
+def _dumps(manifest: Manifest) -> bytes:
+    return marshal.dumps((_FORMAT, _VERSION, manifest.files, manifest.named, manifest.folders))

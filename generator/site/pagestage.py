@@ -28,6 +28,8 @@ from .render import write_pages
 logger = logging.getLogger(__name__)
 MANIFEST = "output-pages.marshal"
 STATE = "pages-state.marshal"
+# The paper pages, papers/<slug>/index.html: recorded by slug (``OutputWriter.families``).
+PAPER_PAGES = (urls.PAPERS, "/" + urls.file_for(""))
 
 
 def write_site_pages(model: SiteModel, env: Environment, config: SiteConfig, salt: str) -> int:
@@ -38,13 +40,14 @@ def write_site_pages(model: SiteModel, env: Environment, config: SiteConfig, sal
     those are carried over without computing their keys.  It is read here, so that a
     stage running in a child process reads it there.
     """
-    out = OutputWriter(config.output_path, manifest=config.cache_path / MANIFEST)
+    out = OutputWriter(config.output_path, manifest=config.cache_path / MANIFEST, families=(PAPER_PAGES,))
     progress = Progress("pages rendered", total=None)
     started = time.monotonic()
     last = read_page_state(config.cache_path / STATE, salt)
     state = page_state(model)
     unchanged = unchanged_papers(state, last)
-    carried = unchanged - out.carry_each(urls.PAPERS, unchanged, "/" + urls.file_for(""))
+    folder, suffix = PAPER_PAGES
+    carried = unchanged - out.carry_each(folder, unchanged, suffix)
     pages = len(carried) + write_pages(all_pages(model, config, carried), env, config, out, progress)
     removed = out.finish()
     if state != last:

@@ -28,7 +28,7 @@ from lxml import etree
 
 from .. import urls
 from ..atomic import TEMP_PREFIX
-from .output import OutputWriter, read_manifest
+from .output import Manifest, OutputWriter, read_manifest_parts
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _PLAIN_URL = re.compile(r"[A-Za-z0-9/_.~-]*")
@@ -63,9 +63,12 @@ def manifest_pages(manifests: Iterable[Path]) -> set[str]:
     """The HTML pages, less the 404 page and theme assets, that writers' ``manifests`` list."""
     found: set[str] = set()
     for manifest in manifests:
+        made = read_manifest_parts(manifest)
+        # A family of files other than pages (the API's records) is passed over whole.
+        html = Manifest(made.files, {family: n for family, n in made.named.items() if family[1].endswith(".html")})
         found.update(
             relpath
-            for relpath in read_manifest(manifest)
+            for relpath, _key in html.relpaths()
             if relpath.endswith(".html") and relpath != urls.NOT_FOUND and not relpath.startswith(THEME_FOLDER + "/")
         )
     return found
