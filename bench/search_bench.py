@@ -176,7 +176,7 @@ def run(size: int, queries: list[str]) -> dict:
     # The export is written to a scratch folder with its state, as a build keeps them,
     # so that adding a paper below can update it in place.
     scratch = fresh / "output"
-    state = fresh / "search-export.pickle"
+    state = fresh / "search-export.marshal"
     t = time.monotonic()
     export = export_index(fresh / "search", by_slug, {}, state_file=state, output=scratch)
     write_files(scratch, export)
@@ -199,7 +199,7 @@ def run(size: int, queries: list[str]) -> dict:
     shutil.copy(fresh / "related.sqlite", cache / "search-related.sqlite")
     # ... and the export just written, with its state: the build finds it current.
     shutil.copytree(scratch / "search", site / "output" / "search")
-    shutil.copy(state, cache / "search-export.pickle")
+    shutil.copy(state, cache / "search-export.marshal")
     t = time.monotonic()
     build_site(
         REPO / "pelicanconf.py",

@@ -68,7 +68,7 @@ def main() -> None:
     out["related_s"] = time.monotonic() - t
 
     scratch = work / "output"
-    state = work / "search-export.pickle"
+    state = work / "search-export.marshal"
     shutil.rmtree(scratch, ignore_errors=True)
     state.unlink(missing_ok=True)
     t = time.monotonic()

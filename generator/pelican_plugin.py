@@ -61,9 +61,10 @@ PAGE_DATES_KEY = "papershelf_page_dates"
 BESIDE_KEY = "papershelf_beside"
 SITEMAP_MANIFEST = "output-sitemap.marshal"
 # Caches of earlier versions, replaced by others (the paper cache by its shards, related
-# papers' pickle by their store, the search content hashes by the paper cache's rows):
+# papers' pickle by their store, the search content hashes by the paper cache's rows, the
+# search export's pickled state by a marshalled one):
 # removed so the cache folder does not keep both.
-OBSOLETE_CACHES = ("papers.marshal", "search-related.pickle", "search-hashes.marshal")
+OBSOLETE_CACHES = ("papers.marshal", "search-related.pickle", "search-hashes.marshal", "search-export.pickle")
 
 
 def register() -> None:

@@ -145,6 +145,23 @@ def test_the_sitemap_lists_family_pages_of_a_manifest_and_passes_over_other_fami
     }
 
 
+def test_files_claimed_as_a_family_in_one_step_stay_and_the_rest_go_as_stale(tmp_path: Path) -> None:
+    docs = ("search/doc", ".json")
+    folder = tmp_path / "out" / "search" / "doc"
+    folder.mkdir(parents=True)
+    for number in range(4):
+        (folder / f"{number}.json").write_text("{}")
+    first = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(docs,))
+    first.claim_each("search/doc", map(str, range(4)), ".json")
+    first.finish()
+    second = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(docs,))
+    second.claim_each("search/doc", ["0", "1"], ".json")
+    with pytest.raises(BuildError, match=r"search/doc/1\.json"):
+        second.claim_each("search/doc", ["1"], ".json")
+    assert second.finish() == 2
+    assert sorted(p.name for p in folder.iterdir()) == ["0.json", "1.json"]
+
+
 def test_an_unreadable_manifest_is_an_empty_one(tmp_path: Path) -> None:
     for data in (b"", b"\xff\x00 not marshal", marshal.dumps(("papershelf output manifest", 1, {1: 2}, {}, {}))):
         (tmp_path / "manifest.marshal").write_bytes(data)

@@ -172,6 +172,39 @@ def test_a_full_export_encoding_postings_as_it_goes_writes_the_bytes_of_one_enco
     assert as_it_goes == at_the_end
 
 
+def test_an_export_brought_up_to_date_keeps_the_old_documents_and_a_damaged_state_means_afresh(
+    tmp_path: Path,
+) -> None:
+    papers = [
+        parse_paper(p.read_text(encoding="utf-8")) for p in sorted((REPO / "content" / "papers").glob("*.md"))[:20]
+    ]
+    newest = max(papers, key=lambda p: (p.date, p.slug))
+    older = [p for p in papers if p is not newest]
+    folder, output, state = tmp_path / "search", tmp_path / "output", tmp_path / "export.marshal"
+
+    def run(shelf: list[Paper]) -> export.Export:
+        update_index(folder, shelf)
+        done = export.export_index(folder, {p.slug: p for p in shelf}, {}, state_file=state, output=output)
+        for file in done.files:
+            (output / file.path).parent.mkdir(parents=True, exist_ok=True)
+            (output / file.path).write_bytes(file.data)
+        export.record_export(state, done)
+        return done
+
+    run(older)
+    added = run(papers)
+    assert added.updated
+    assert added.kept_docs == len(older)
+    afresh = {f.path: f.data for f in export.export_index(folder, {p.slug: p for p in papers}, {}).files}
+    on_disk = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert {path: on_disk[path] for path in afresh} == afresh
+    for damaged in (b"", b"\x00garbage", state.read_bytes()[: len(state.read_bytes()) // 2]):
+        state.write_bytes(damaged)
+        again = export.export_index(folder, {p.slug: p for p in papers}, {}, state_file=state, output=output)
+        assert not again.updated
+        assert {f.path: f.data for f in again.files} == afresh
+
+
 def test_search_returns_ranked_hits_with_highlighted_passages(index_dir: Path) -> None:
     results = search(index_dir, "diffusion models", limit=5)
     assert results.total == 2

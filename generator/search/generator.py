@@ -33,7 +33,7 @@ from ..site.model import Listing, SiteModel
 from ..site.output import OutputWriter
 from ..site.pages import PageSpec
 from ..site.render import write_pages
-from .export import export_index, record_export
+from .export import DOCS, export_index, record_export
 from .index import IndexUpdate, update_index
 from .related import COLD_SHARE, update_related
 from .topics import check_topics, update_topics
@@ -141,7 +141,7 @@ def related_papers(config: SiteConfig, papers: Sequence[Paper], since: IndexUpda
 
 def write_search_files(config: SiteConfig, papers: Mapping[str, Paper], env: Environment) -> None:
     """Write the browser's index of ``papers`` (by slug) and the search page that reads it."""
-    out = OutputWriter(config.output_path, manifest=config.cache_path / "output-search.marshal")
+    out = OutputWriter(config.output_path, manifest=config.cache_path / "output-search.marshal", families=(DOCS,))
     started = time.monotonic()
     meta_path = _write_shards(config, papers, out)
     write_pages([PageSpec(urls.SEARCH, "search", {"meta_url": meta_path, "nav": "search"})], env, config, out)
@@ -158,10 +158,12 @@ def write_search_files(config: SiteConfig, papers: Mapping[str, Paper], env: Env
 def _write_shards(config: SiteConfig, papers: Mapping[str, Paper], out: OutputWriter) -> str:
     """Write the shards: only files whose bytes changed; the others are kept as they are."""
     topics = {t.slug: t.query for t in config.topics}
-    state_file = config.cache_path / "search-export.pickle"
+    state_file = config.cache_path / "search-export.marshal"
     export = export_index(index_dir(config), papers, topics, state_file=state_file, output=config.output_path)
     for path in export.kept:
         out.claim(path)
+    folder, suffix = DOCS
+    out.claim_each(folder, map(str, range(export.kept_docs)), suffix)
     for file in export.files:  # the meta file last: it names the others
         out.write(file.path, file.data)
     record_export(state_file, export)
@@ -169,6 +171,6 @@ def _write_shards(config: SiteConfig, papers: Mapping[str, Paper], out: OutputWr
         "Search export %s: %d files to write, %d kept",
         "updated" if export.updated else "written afresh",
         len(export.files),
-        len(export.kept),
+        len(export.kept) + export.kept_docs,
     )
     return export.meta_path

@@ -20,7 +20,7 @@ import json
 import marshal
 import os
 import posixpath
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,6 +228,24 @@ class OutputWriter:
         ``finish`` checks every path it removes.
         """
         self._claim(relpath, key, check=False)
+
+    def claim_each(self, folder: str, names: Iterable[str], suffix: str = "") -> None:
+        """``claim`` ``folder/<name><suffix>`` for each of ``names`` (file names, without a key).
+
+        In a family folder, in one step: an export that keeps 100,000 files as they are
+        claimed them one call each for a fifth of a second.
+        """
+        family = (folder, suffix)
+        if family not in self._named:
+            for name in names:
+                self.claim(f"{folder}/{name}{suffix}")
+            return
+        claimed = dict.fromkeys(names, "")
+        mine = self._named[family]
+        if not mine.keys().isdisjoint(claimed):
+            twice = min(mine.keys() & claimed.keys())
+            raise BuildError(f"two pages of the site would both be written to {folder}/{twice}{suffix}")
+        mine.update(claimed)
 
     def target(self, relpath: str, key: str = "") -> str:
         """Claim ``relpath`` for a file made elsewhere (another process); its absolute path.
