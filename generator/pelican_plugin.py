@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemBytecodeCache
 from pelican import signals
 from pelican.generators import Generator
 
@@ -96,6 +96,14 @@ def add_theme_globals(generator: Generator, **_kwargs: object) -> None:
     config: SiteConfig = generator.settings[CONFIG_KEY]
     generator.env.globals.update(theme_globals(config, Path(generator.theme) / "static"))
     generator.env.filters.update(theme_filters())
+    # Jinja compiles every template it loads from its source, in each process that renders
+    # (the page stage's, the search export's, the build's own): on a rebuild that renders a
+    # dozen pages, compiling cost more than rendering.  The compiled code is kept in the
+    # cache, under a checksum of each template's source.
+    with contextlib.suppress(OSError):
+        folder = config.cache_path / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:

@@ -17,6 +17,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from generator.model import Paper
@@ -305,6 +306,28 @@ def test_a_changed_template_renders_every_page_again(tmp_path: Path) -> None:
     with_related = [p for p in pages if b'id="related-heading"' in p.read_bytes()]
     assert with_related
     assert all(b"See also" in p.read_bytes() for p in with_related)
+
+
+def test_a_rebuild_renders_from_the_templates_compiled_by_the_last_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = shelf(tmp_path, count=30)
+    settings = {**SETTINGS, "PAPERSHELF_JOBS": 1}  # every page rendered in this process, where it is counted
+    build(tmp_path, settings_file="publishconf.py", overrides=settings)
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *args: object, **kwargs: object):
+        compiled.append(name)
+        return real(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    path = sorted(papers.glob("*.md"))[0]
+    paper = parse_paper(path.read_text(encoding="utf-8"), str(path))
+    path.write_text(format_paper(paper.replace(title="A Retitled Paper")), encoding="utf-8")
+    build(tmp_path, settings_file="publishconf.py", overrides=settings)
+    assert b"A Retitled Paper" in (tmp_path / "output" / "papers" / paper.slug / "index.html").read_bytes()
+    assert compiled == []
 
 
 class Terminal(io.StringIO):
