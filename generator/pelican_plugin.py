@@ -51,7 +51,9 @@ MODEL_KEY = "papershelf"
 SHELF_KEY = "papershelf_shelf"  # the papers as read (site.loader.Shelf), until the model is made of them
 STAMPS_KEY = "PAPERSHELF_PAPER_STAMPS"
 CACHE_KEY = "PAPERSHELF_PAPER_CACHE"  # the paper cache, as far as it was read while stamping
-INDEX_UPDATE_KEY = "papershelf_index_update"  # what the search index update wrote (search.index.IndexUpdate)
+# What the search index update wrote (search.index.IndexUpdate), or the child process
+# making it (``search.generator.index_update`` waits for it).
+INDEX_UPDATE_KEY = "papershelf_index_update"
 # {site-relative URL: day its content last changed} of Pelican's own pages: the sitemap
 # gives those days as lastmod (the page stage's days come from the model).
 PAGE_DATES_KEY = "papershelf_page_dates"
@@ -231,12 +233,12 @@ class PagesGenerator(Generator):
 
     def generate_output(self, _writer: object) -> None:
         # Imported here: the search generator reads this module's keys.
-        from .search.generator import small_update
+        from .search.generator import index_update, small_update
 
         config: SiteConfig = self.settings[CONFIG_KEY]
         salt = render_salt(self.env, config)
         model: SiteModel = self.context[MODEL_KEY]
-        update: IndexUpdate = self.context[INDEX_UPDATE_KEY]
+        update = index_update(self.context)
         # A rebuild (the last build's record of its pages is there, made under this salt).
         beside = config.jobs > 1 and made_under(config.cache_path / pagestage.STATE, salt)
         if beside and small_update(update, len(model.papers)):

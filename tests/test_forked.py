@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
-from generator.forked import run_forked, start_forked
+from generator.forked import report, run_forked, start_forked
 
 
 def test_the_result_comes_back_from_another_process() -> None:
@@ -86,3 +86,69 @@ def test_a_childs_log_records_are_logged_again_by_the_caller(caplog: pytest.LogC
     seen = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
     assert ("generator.child", "WARNING", "a warning with {'an': 'argument'}") in seen
     assert ("generator.child", "INFO", "done in 1.2 s") in seen
+
+
+def test_a_reported_first_result_arrives_while_the_step_goes_on() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        go = Path(folder, "go")
+
+        def two_parts() -> str:
+            logging.getLogger("generator.test").warning("first part done")
+            report({"first": 1})
+            deadline = time.monotonic() + 20
+            while not go.exists():  # written only once the caller has the first result
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the caller never wrote the file")
+                time.sleep(0.01)
+            return "second"
+
+        child = start_forked(two_parts, "a step in two parts")
+        with Caught() as caught:
+            assert child.early() == {"first": 1}
+        assert caught.messages == ["first part done"]
+        go.write_text("now")
+        assert child.result() == "second"
+        assert child.early() == {"first": 1}
+
+
+def test_the_final_result_is_there_without_asking_for_the_first() -> None:
+    def two_parts() -> int:
+        report("first")
+        return 2
+
+    assert start_forked(two_parts, "a step").result() == 2
+
+
+def test_a_step_that_fails_or_ends_before_reporting_has_no_first_result() -> None:
+    def broken() -> None:
+        raise ValueError("no index")
+
+    with pytest.raises(BuildError, match="indexing failed: ValueError: no index"):
+        start_forked(broken, "indexing").early()
+    silent = start_forked(lambda: 3, "indexing")
+    with pytest.raises(BuildError, match="indexing ended without its first result"):
+        silent.early()
+    assert silent.result() == 3
+
+
+def test_report_is_for_a_forked_step_only() -> None:
+    with pytest.raises(RuntimeError, match="forked child"):
+        report("nowhere to go")
+
+
+class Caught(logging.Handler):
+    """The messages logged while in its ``with`` block."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> Caught:
+        logging.getLogger().addHandler(self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        logging.getLogger().removeHandler(self)

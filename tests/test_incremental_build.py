@@ -253,6 +253,8 @@ def test_a_rebuild_writes_its_pages_and_search_index_beside_the_other_writers(
         built(tmp_path)
     assert _pages_written_by(caplog) != os.getpid()
     assert _written_by(caplog, "Wrote the browser's search index") not in (os.getpid(), _pages_written_by(caplog))
+    # The index is updated by the child that writes the browser's index, beside the model.
+    assert _written_by(caplog, "Search index updated") == _written_by(caplog, "Wrote the browser's search index")
     docs = (tmp_path / "output" / "search" / "data" / "doc").glob("*.json")
     assert any(NEW_SLUG in doc.read_text(encoding="utf-8") for doc in docs)
     assert (tmp_path / "output" / "papers" / NEW_SLUG / "index.html").is_file()
@@ -281,6 +283,29 @@ def test_a_rebuild_that_changes_much_of_the_shelf_writes_its_search_index_in_pla
         built(tmp_path)
     assert _written_by(caplog, "Wrote the browser's search index") == os.getpid()
     assert _pages_written_by(caplog) != os.getpid()
+
+
+@pytest.mark.usefixtures("parallel")
+def test_a_rebuild_that_removes_much_of_the_shelf_updates_the_index_beside_and_ends_as_a_cold_build(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # No paper file is read (the shelf only shrinks), so the index is updated in a child;
+    # the update is large, so the browser's index is written in place, after the pages.
+    papers = shelf(tmp_path / "warm", count=30)
+    built(tmp_path / "warm")
+    for path in sorted(papers.glob("*.md"))[:12]:
+        path.unlink()
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        built(tmp_path / "warm")
+    assert _written_by(caplog, "Search index updated") != os.getpid()
+    assert _written_by(caplog, "Wrote the browser's search index") == os.getpid()
+    shutil.copytree(tmp_path / "warm" / "content", tmp_path / "cold" / "content")
+    built(tmp_path / "cold")
+    warm_files = {k: v[0] for k, v in snapshot(tmp_path / "warm" / "output").items()}
+    cold_files = {k: v[0] for k, v in snapshot(tmp_path / "cold" / "output").items()}
+    assert sorted(warm_files) == sorted(cold_files)
+    assert [path for path in cold_files if warm_files[path] != cold_files[path]] == []
 
 
 def test_a_touched_paper_file_makes_a_real_build(tmp_path: Path) -> None:

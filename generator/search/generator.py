@@ -1,8 +1,9 @@
 """Search as a Pelican product: the index, topics and related papers, the static shards, the search page.
 
-``IndexGenerator`` brings the Whoosh index up to date from the shelf as read, before
-the site model is made of it; on a rebuild it starts writing the browser's index and the
-search page in a child process there and then (the sitemap waits for it).
+``IndexGenerator`` brings the Whoosh index up to date from the shelf as read; on a
+rebuild it does so in a child process, beside the making of the site model, and the
+child goes on to write the browser's index and the search page (the sitemap waits for
+it).
 ``SearchGenerator`` puts topics into the model before any page is written, so topic,
 paper and index pages show them, and writes the browser's index when no child process
 is.  Related papers, shown on paper pages alone, are found by the page stage
@@ -14,16 +15,17 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 from pelican.generators import Generator
 
 from .. import urls
 from ..bulk import collector_paused
-from ..forked import start_forked
+from ..forked import Forked, report, start_forked
 from ..model import Paper
 from ..pelican_plugin import BESIDE_KEY, CONFIG_KEY, INDEX_UPDATE_KEY, MODEL_KEY, SHELF_KEY
 from ..progress import Progress
@@ -36,6 +38,8 @@ from ..site.render import write_pages
 from .export import DOCS, export_index, record_export
 from .index import IndexUpdate, update_index
 from .related import COLD_SHARE, update_related
+from .schema import SCHEMA_VERSION
+from .state import read_state
 from .topics import check_topics, update_topics
 
 logger = logging.getLogger(__name__)
@@ -49,34 +53,75 @@ def index_dir(config: SiteConfig) -> Path:
 
 
 class IndexGenerator(Generator):
-    """Brings the Whoosh index in step with the shelf as read, before the model is made of it.
+    """Brings the Whoosh index in step with the shelf as read.
 
     The browser's index is made from the Whoosh index alone (no topic lists, no related
-    papers).  On a rebuild that changed a few papers it is written in a child process
-    from here on, beside the making of the model, topics, related papers and the other
-    writers.  After a rebuilt index, or a change to much of the shelf, it is written in
-    place (``SearchGenerator.generate_output``), after the pages, so that the
-    memory-hungry steps of such a build (related papers computed afresh, the page
-    renderers) do not overlap it.
+    papers).  On a rebuild that changed a few papers (as far as the shelf tells: few paper
+    files read), one child process updates the index, reports the update (``index_update``
+    waits for it, for the topics) and writes the browser's index, beside the making of
+    the model, topics, related papers and the other writers.  After a rebuilt index, or a
+    change to much of the shelf, the browser's index is written in place
+    (``SearchGenerator.generate_output``), after the pages, so that the memory-hungry
+    steps of such a build (related papers computed afresh, the page renderers) do not
+    overlap it.
     """
 
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         shelf: Shelf = self.context[SHELF_KEY]
         check_topics(config.topics)
-        progress = Progress("search index", total=len(shelf.papers))
-        # The paper cache keeps each paper's content hash.
-        update = update_index(index_dir(config), shelf.papers, config.topics, progress.update, shelf.hashes)
-        progress.done()
-        logger.info("%s", update.summary())
-        self.context[INDEX_UPDATE_KEY] = update
         by_slug = dict(zip(map(_SLUG, shelf.papers), shelf.papers, strict=True))
         export = functools.partial(write_search_files, config, by_slug, self.env)
+        if config.jobs > 1 and _few_read(config, shelf):
+            step = functools.partial(_index_then_export, config, shelf, export)
+            child = start_forked(step, "updating the search index")
+            self.context[INDEX_UPDATE_KEY] = child
+            self.context.setdefault(BESIDE_KEY, {})["search"] = child
+            self.context[EXPORT_KEY] = export  # unless the child writes it (``index_update``)
+            return
+        update = _update_index(config, shelf)
+        self.context[INDEX_UPDATE_KEY] = update
         if config.jobs > 1 and small_update(update, len(shelf.papers)):
             beside = self.context.setdefault(BESIDE_KEY, {})
             beside["search"] = start_forked(export, "writing the browser's search index")
         else:
             self.context[EXPORT_KEY] = export
+
+
+def index_update(context: dict[str, Any]) -> IndexUpdate:
+    """This build's search index update, once it is made (in a child process, on a rebuild)."""
+    update = context[INDEX_UPDATE_KEY]
+    if isinstance(update, Forked):
+        update = context[INDEX_UPDATE_KEY] = update.early()
+        if small_update(update, len(context[MODEL_KEY].papers)):
+            del context[EXPORT_KEY]  # the child writes it
+    return update
+
+
+def _few_read(config: SiteConfig, shelf: Shelf) -> bool:
+    """Whether the index is there, of this schema, and few enough paper files were read
+    (new or changed since the paper cache had them) that its update is likely small."""
+    return read_state(index_dir(config)).get("schema") == SCHEMA_VERSION and shelf.read <= COLD_SHARE * len(
+        shelf.papers
+    )
+
+
+def _update_index(config: SiteConfig, shelf: Shelf) -> IndexUpdate:
+    progress = Progress("search index", total=len(shelf.papers))
+    # The paper cache keeps each paper's content hash.
+    update = update_index(index_dir(config), shelf.papers, config.topics, progress.update, shelf.hashes)
+    progress.done()
+    logger.info("%s", update.summary())
+    return update
+
+
+def _index_then_export(config: SiteConfig, shelf: Shelf, export: Callable[[], None]) -> None:
+    """In a child process: update the index, report the update, and write the browser's
+    index too, unless the update turned out large (the build's process then does)."""
+    update = _update_index(config, shelf)
+    report(update)
+    if small_update(update, len(shelf.papers)):
+        export()
 
 
 class SearchGenerator(Generator):
@@ -85,7 +130,7 @@ class SearchGenerator(Generator):
     def generate_context(self) -> None:
         config: SiteConfig = self.settings[CONFIG_KEY]
         model: SiteModel = self.context[MODEL_KEY]
-        update: IndexUpdate = self.context[INDEX_UPDATE_KEY]
+        update = index_update(self.context)
         started = time.monotonic()
         found = update_topics(
             index_dir(config), config.cache_path / "search-topics.marshal", config.topics, update, model.by_slug
