@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
-from generator.site.buildrecord import made_under, read_record, write_record
+from generator.site.buildrecord import Record, made_under, read_record, write_record
 from generator.site.output import OutputWriter, read_manifest
 from generator.site.pagestate import PageState, unchanged_papers
 from generator.site.sitemap import manifest_pages
@@ -196,13 +196,68 @@ def test_without_a_record_of_the_last_build_no_page_is_unchanged() -> None:
 def test_a_build_record_is_read_back_only_under_its_version_salt_and_shape(tmp_path: Path) -> None:
     path = tmp_path / "record.marshal"
     write_record(path, 2, "salt", ({"a": "1"}, {"a": ("b",)}))
-    assert read_record(path, 2, "salt", 2) == ({"a": "1"}, {"a": ("b",)})
+    assert _mappings(read_record(path, 2, "salt", 2)) == ({"a": "1"}, {"a": ("b",)})
     assert read_record(path, 3, "salt", 2) is None
     assert read_record(path, 2, "other salt", 2) is None
     assert read_record(path, 2, "salt", 3) is None
     path.write_bytes(b"not marshal")
     assert read_record(path, 2, "salt", 2) is None
     assert read_record(tmp_path / "missing.marshal", 2, "salt", 2) is None
+
+
+def _mappings(record: Record | None) -> tuple[dict, ...] | None:
+    return record.mappings if record is not None else None
+
+
+def test_a_record_changed_in_a_few_entries_is_written_as_its_changes_and_read_back_whole(tmp_path: Path) -> None:
+    path, beside = tmp_path / "record.marshal", tmp_path / "record.delta.marshal"
+    digests = {f"paper-{n}": f"d{n}" for n in range(3000)}
+    write_record(path, 2, "salt", (digests, {"t": ("paper-1",)}))
+    whole = path.read_bytes()
+    for round_ in range(3):  # changes on changes: each round's are kept with the earlier ones
+        last = read_record(path, 2, "salt", 2)
+        assert last is not None
+        now = dict(last.mappings[0])
+        now[f"new-{round_}"] = "n"
+        now["paper-0"] = f"edited {round_}"
+        del now[f"paper-{round_ + 1}"]
+        topics = {"t": ("paper-1", f"new-{round_}")}
+        touched = {f"new-{round_}", "paper-0", f"paper-{round_ + 1}"}
+        write_record(path, 2, "salt", (now, topics), since=last, touched=(touched, None))
+        assert path.read_bytes() == whole  # the record as written whole is left alone
+        assert beside.is_file()
+        assert _mappings(read_record(path, 2, "salt", 2)) == (now, topics)
+    # Changes past the share of the record: written whole again, the changes removed.
+    last = read_record(path, 2, "salt", 2)
+    assert last is not None
+    many = {**last.mappings[0], **{f"more-{n}": "m" for n in range(1500)}}
+    write_record(path, 2, "salt", (many, {}), since=last, touched=(set(many), None))
+    assert not beside.exists()
+    assert _mappings(read_record(path, 2, "salt", 2)) == (many, {})
+
+
+def test_changes_beside_another_record_than_the_one_there_are_not_applied(tmp_path: Path) -> None:
+    path, beside = tmp_path / "record.marshal", tmp_path / "record.delta.marshal"
+    write_record(path, 2, "salt", ({"a": "1"},))
+    last = read_record(path, 2, "salt", 1)
+    write_record(path, 2, "salt", ({"a": "2"},), since=last, touched=({"a"},))
+    changes = beside.read_bytes()
+    write_record(path, 2, "salt", ({"a": "3"},))  # written whole: the changes go
+    beside.write_bytes(changes)  # as if a build had stopped before removing them
+    assert _mappings(read_record(path, 2, "salt", 1)) == ({"a": "3"},)
+    for damaged in (b"", b"\x00not marshal", changes[: len(changes) // 2]):
+        beside.write_bytes(damaged)
+        assert _mappings(read_record(path, 2, "salt", 1)) == ({"a": "3"},)
+
+
+def test_a_record_whose_changes_cannot_be_written_is_removed_not_left_stale(tmp_path: Path) -> None:
+    path, beside = tmp_path / "record.marshal", tmp_path / "record.delta.marshal"
+    write_record(path, 2, "salt", ({"a": "1", "b": "2"},))
+    last = read_record(path, 2, "salt", 1)
+    (beside / "in the way").mkdir(parents=True)  # the changes cannot be renamed into place
+    write_record(path, 2, "salt", ({"a": "1", "b": "3"},), since=last, touched=({"b"},))
+    # Left as it was, the record would say "b" is still made from "2".
+    assert read_record(path, 2, "salt", 1) is None
 
 
 def test_a_records_salt_is_told_from_its_first_bytes_as_read_record_tells_it(tmp_path: Path) -> None:

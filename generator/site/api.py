@@ -29,13 +29,13 @@ from typing import Any
 from .. import urls
 from ..model import Paper
 from . import parallel
-from .buildrecord import read_record, write_record
+from .buildrecord import Record, read_record, write_record
 from .keys import code_digest, input_key
 from .model import SiteModel
 from .output import OutputWriter
 
 API_VERSION = 2  # 2: a paper record no longer repeats the abstract
-_STATE_VERSION = 3  # 3: each paper's lookup shards, not its keys
+_STATE_VERSION = 4  # 4: written whole or as changes (buildrecord); 3: lookup shards, not keys
 _WORD = re.compile(r"[a-z0-9]+")
 # The papers' records, api/papers/<slug>.json: recorded by slug (``OutputWriter.families``).
 PAPER_RECORDS = (urls.API_PAPERS, ".json")
@@ -134,6 +134,8 @@ class ApiState:
     # papers they made the record three times larger and slower to load and write; a
     # shard's keys are in the shard's file, which a rebuild patches.
     shards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The record this state was read from, so that the next is written as changes to it.
+    record: Record | None = field(default=None, compare=False, repr=False)
 
 
 def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, state_file: Path | None = None) -> None:
@@ -173,7 +175,7 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
     shards = _write_lookup(model, last, edited, removed, salt, out)
     state = ApiState(digests, topics, shards)
     if state_file is not None and state != last:
-        _write_state(state_file, salt, state)
+        _write_state(state_file, salt, state, last, edited | removed)
 
 
 def _write_lookup(
@@ -247,11 +249,14 @@ def _previous_table(shard: str, salt: str, out: OutputWriter) -> dict[str, list[
 
 def _read_state(path: Path | None, salt: str) -> ApiState:
     found = read_record(path, _STATE_VERSION, salt, 3) if path is not None else None
-    return ApiState(*found) if found else ApiState()
+    return ApiState(*found.mappings, record=found) if found else ApiState()
 
 
-def _write_state(path: Path, salt: str, state: ApiState) -> None:
-    write_record(path, _STATE_VERSION, salt, (state.digests, state.topics, state.shards))
+def _write_state(path: Path, salt: str, state: ApiState, last: ApiState, papers: set[str]) -> None:
+    """Record ``state``: as its changes from ``last`` (as read), which are in the entries of
+    ``papers`` (edited, added or removed) and in the topics."""
+    mappings = (state.digests, state.topics, state.shards)
+    write_record(path, _STATE_VERSION, salt, mappings, since=last.record, touched=(papers, None, papers))
 
 
 def _shards_of(pairs: ShardKeys) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from ..settings import SiteConfig
 from .model import SiteModel
 from .output import OutputWriter
 from .pages import all_pages, paper_page_day, shelf_pages
-from .pagestate import page_state, read_page_state, unchanged_papers, write_page_state
+from .pagestate import page_changes, page_state, read_page_state, unchanged_papers, write_page_state
 from .render import write_pages
 
 logger = logging.getLogger(__name__)
@@ -45,13 +45,14 @@ def write_site_pages(model: SiteModel, env: Environment, config: SiteConfig, sal
     started = time.monotonic()
     last = read_page_state(config.cache_path / STATE, salt)
     state = page_state(model)
-    unchanged = unchanged_papers(state, last)
+    changes = page_changes(state, last) if last else None
+    unchanged = unchanged_papers(state, last, changes)
     folder, suffix = PAPER_PAGES
     carried = unchanged - out.carry_each(folder, unchanged, suffix)
     pages = len(carried) + write_pages(all_pages(model, config, carried), env, config, out, progress)
     removed = out.finish()
     if state != last:
-        write_page_state(config.cache_path / STATE, salt, state)
+        write_page_state(config.cache_path / STATE, salt, state, last, changes)
     progress.done()
     logger.info(
         "Wrote %d pages in %.2f s (%d rewritten, %d rendered unchanged, %d kept by input key, %d stale removed)",

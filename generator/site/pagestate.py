@@ -23,10 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .buildrecord import read_record, write_record
+from .buildrecord import Record, read_record, write_record
 from .model import SiteModel
 
-_VERSION = 2  # 2: mappings of the model instead of a fingerprint per paper
+_VERSION = 3  # 3: written whole or as changes (buildrecord); 2: mappings of the model
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,19 @@ class PageState:
     digests: Mapping[str, str] = field(default_factory=dict)  # slug -> record digest
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> related slugs
     topics: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic slug -> paper slugs
+    # The record this state was read from, so that the next is written as changes to it.
+    record: Record | None = field(default=None, compare=False, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.digests)
+
+
+@dataclass(frozen=True)
+class PageChanges:
+    """The papers whose entries differ between two states."""
+
+    edited: set[str]  # record digest changed, or the paper joined or left the shelf
+    relisted: set[str]  # related papers changed, or the paper joined or left the shelf
 
 
 def page_state(model: SiteModel) -> PageState:
@@ -46,18 +56,27 @@ def page_state(model: SiteModel) -> PageState:
     return PageState(model.digests, model.related, {t.slug: model.topic_members[t.slug] for t in model.topics})
 
 
-def unchanged_papers(state: PageState, last: PageState) -> set[str]:
-    """The papers whose pages show what they showed when ``last`` was recorded.
-
-    ``state`` is this build's ``page_state(model)``.
-    """
-    if not last:
-        return set()
+def page_changes(state: PageState, last: PageState) -> PageChanges:
+    """What differs between this build's ``state`` and the ``last`` one recorded."""
     digests, related = state.digests, state.related
     # Set operations on the mappings' items compare 100,000 entries without a Python loop.
     edited = {slug for slug, _ in digests.items() - last.digests.items()}
     edited |= last.digests.keys() - digests.keys()
-    changed = edited | {slug for slug, _ in related.items() ^ last.related.items()}
+    return PageChanges(edited, {slug for slug, _ in related.items() ^ last.related.items()})
+
+
+def unchanged_papers(state: PageState, last: PageState, changes: PageChanges | None = None) -> set[str]:
+    """The papers whose pages show what they showed when ``last`` was recorded.
+
+    ``state`` is this build's ``page_state(model)``; ``changes`` its ``page_changes``, if
+    they were found already.
+    """
+    if not last:
+        return set()
+    related = state.related
+    found = changes or page_changes(state, last)
+    edited = found.edited
+    changed = edited | found.relisted
     for topic in state.topics.keys() | last.topics.keys():
         changed |= set(state.topics.get(topic, ())).symmetric_difference(last.topics.get(topic, ()))
     if retold := edited & last.digests.keys():
@@ -65,14 +84,22 @@ def unchanged_papers(state: PageState, last: PageState) -> set[str]:
         # paper new to the shelf was on no page yet: the pages that list it now have new
         # related lists, found above, so adding papers costs no pass over every page.)
         changed |= {slug for slug, shown in related.items() if not retold.isdisjoint(shown)}
-    return digests.keys() - changed
+    return state.digests.keys() - changed
 
 
 def read_page_state(path: Path, salt: str) -> PageState:
     """The last build's record, if it was made under the same ``salt``."""
     found = read_record(path, _VERSION, salt, 3)
-    return PageState(*found) if found else PageState()
+    return PageState(*found.mappings, record=found) if found else PageState()
 
 
-def write_page_state(path: Path, salt: str, state: PageState) -> None:
-    write_record(path, _VERSION, salt, (state.digests, state.related, state.topics))
+def write_page_state(
+    path: Path, salt: str, state: PageState, last: PageState | None = None, changes: PageChanges | None = None
+) -> None:
+    """Record ``state``; as its changes from ``last`` (as read), when ``changes`` says what they are."""
+    mappings = (state.digests, state.related, state.topics)
+    if last is None or last.record is None or changes is None:
+        write_record(path, _VERSION, salt, mappings)
+        return
+    touched = (changes.edited, changes.relisted, None)
+    write_record(path, _VERSION, salt, mappings, since=last.record, touched=touched)
