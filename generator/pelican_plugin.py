@@ -160,17 +160,17 @@ def get_generators(pelican: object, **_kwargs: object) -> list[type[Generator]]:
 class _Stamped(NamedTuple):
     inputs: str  # stamp.input_stamp
     unchanged: bool  # the last clean build had these inputs and left the output as it is
-    papers: dict[str, tuple[int, int]] | None  # the paper files' stamps, when they are needed
+    papers: stamp.PaperColumns | None  # the paper files' stamps, when they are needed
 
 
 def _stamp_inputs(settings: dict[str, Any], config: SiteConfig) -> _Stamped:
     # The shelf generator reads the paper files by the stamps taken here (when the papers
     # folder is inside the content folder, as the stamp covers only that).
-    files, papers = stamp.stamps_with_papers([config.content_path, Path(settings["THEME"])], config.papers_path)
-    inputs = stamp.input_stamp(settings, files)
+    found = stamp.stamps_with_papers([config.content_path, Path(settings["THEME"])], config.papers_path)
+    inputs = stamp.input_stamp(settings, found)
     if stamp.unchanged(config.cache_path, inputs, config.output_path):
         return _Stamped(inputs, True, None)
-    return _Stamped(inputs, False, papers)
+    return _Stamped(inputs, False, found.papers)
 
 
 def record_clean_build(pelican: object, **_kwargs: object) -> None:
@@ -191,7 +191,8 @@ class ShelfGenerator(Generator):
         config: SiteConfig = self.settings[CONFIG_KEY]
         started = time.monotonic()
         progress = Progress("papers read", total=None)
-        stamps = self.settings.get(STAMPS_KEY)
+        columns: stamp.PaperColumns | None = self.settings.get(STAMPS_KEY)
+        stamps = columns.stamps() if columns is not None else None
         with collector_paused():
             shelf = read_shelf(
                 config.papers_path, config.cache_path / "papers", progress, stamps, self.settings.pop(CACHE_KEY, None)

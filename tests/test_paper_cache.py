@@ -90,13 +90,20 @@ def test_the_build_stamps_of_the_paper_files_are_the_stamps_the_shelf_takes(tmp_
     (folder / "notes.txt").write_text("not a paper", encoding="utf-8")
     (folder / "sub").mkdir()
     (folder / "sub" / "inner.md").write_text("not on the shelf", encoding="utf-8")
-    files, taken = stamps_with_papers([tmp_path], folder)
+    found = stamps_with_papers([tmp_path], folder)
+    assert found.papers is not None
+    taken = found.papers.stamps()
     assert taken == paper_stamps(folder)
     assert len(taken) == 30
-    assert files == file_stamps([tmp_path])
+    # Every other file (the hidden one, the notes, the one in a sub-folder) stamped as before.
+    by_column = [(str(folder / n), size, mtime) for n, (mtime, size) in taken.items()]
+    assert sorted(found.files + by_column) == file_stamps([tmp_path])
+    assert {Path(path).name for path, _size, _mtime in found.files} >= {".hidden.md", "notes.txt", "inner.md"}
     # The same folder spelled otherwise is still found; a folder outside those stamped is not.
-    assert stamps_with_papers([tmp_path], Path(f"{folder}/./"))[1] == taken
-    assert stamps_with_papers([tmp_path / "cache"], folder)[1] is None
+    papers_again = stamps_with_papers([tmp_path], Path(f"{folder}/./")).papers
+    assert papers_again is not None
+    assert papers_again.stamps() == taken
+    assert stamps_with_papers([tmp_path / "cache"], folder).papers is None
 
 
 def test_a_cache_read_in_part_beforehand_gives_the_shelf_a_fresh_read_gives(tmp_path: Path) -> None:
