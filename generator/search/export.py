@@ -115,19 +115,21 @@ def export_index(
     topics: Mapping[str, str],
     state_file: Path | None = None,
     output: Path | None = None,
+    hashes: Mapping[str, str] | None = None,
 ) -> Export:
     """Every static file of the browser's index (``papers`` by slug, ``topics`` slug -> query).
 
     With ``state_file`` (the cache) and ``output`` (where the last export's files are),
     an export that only needs papers appended is brought up to date in place; call
-    ``record_export`` once the returned files are written.
+    ``record_export`` once the returned files are written.  ``hashes`` (slug ->
+    ``content_hash``) saves reading them from the index when the caller has them.
     """
     key = json.dumps([FORMAT, SCHEMA_VERSION, dict(sorted(topics.items()))])
     stats = current_stats(index_dir, open_index(index_dir))
     # (day, slug) pairs made and compared in C: a generator of 100,000 tuples cost a fifth of a second.
     values = papers.values()
     order = list(map(_SECOND, sorted(zip(map(_DATE, values), map(_SLUG, values), strict=True))))
-    hashes = _known_hashes(index_dir, papers)
+    hashes = hashes if hashes is not None and hashes.keys() == papers.keys() else _known_hashes(index_dir, papers)
     state = _load_state(state_file) if state_file is not None else None
     result: tuple[Export, ExportState] | None = None
     if state is not None and output is not None and state.key == key:

@@ -71,7 +71,7 @@ class IndexGenerator(Generator):
         shelf: Shelf = self.context[SHELF_KEY]
         check_topics(config.topics)
         by_slug = dict(zip(map(_SLUG, shelf.papers), shelf.papers, strict=True))
-        export = functools.partial(write_search_files, config, by_slug, self.env)
+        export = functools.partial(write_search_files, config, by_slug, self.env, shelf.hashes)
         if config.jobs > 1 and _few_read(config, shelf):
             step = functools.partial(_index_then_export, config, shelf, export)
             child = start_forked(step, "updating the search index")
@@ -184,11 +184,14 @@ def related_papers(config: SiteConfig, papers: Sequence[Paper], since: IndexUpda
     return related.related
 
 
-def write_search_files(config: SiteConfig, papers: Mapping[str, Paper], env: Environment) -> None:
-    """Write the browser's index of ``papers`` (by slug) and the search page that reads it."""
+def write_search_files(
+    config: SiteConfig, papers: Mapping[str, Paper], env: Environment, hashes: Mapping[str, str] | None = None
+) -> None:
+    """Write the browser's index of ``papers`` (by slug, with their content ``hashes``) and
+    the search page that reads it."""
     out = OutputWriter(config.output_path, manifest=config.cache_path / "output-search.marshal", families=(DOCS,))
     started = time.monotonic()
-    meta_path = _write_shards(config, papers, out)
+    meta_path = _write_shards(config, papers, out, hashes)
     write_pages([PageSpec(urls.SEARCH, "search", {"meta_url": meta_path, "nav": "search"})], env, config, out)
     removed = out.finish()
     logger.info(
@@ -200,11 +203,15 @@ def write_search_files(config: SiteConfig, papers: Mapping[str, Paper], env: Env
     )
 
 
-def _write_shards(config: SiteConfig, papers: Mapping[str, Paper], out: OutputWriter) -> str:
+def _write_shards(
+    config: SiteConfig, papers: Mapping[str, Paper], out: OutputWriter, hashes: Mapping[str, str] | None
+) -> str:
     """Write the shards: only files whose bytes changed; the others are kept as they are."""
     topics = {t.slug: t.query for t in config.topics}
     state_file = config.cache_path / "search-export.marshal"
-    export = export_index(index_dir(config), papers, topics, state_file=state_file, output=config.output_path)
+    export = export_index(
+        index_dir(config), papers, topics, state_file=state_file, output=config.output_path, hashes=hashes
+    )
     for path in export.kept:
         out.claim(path)
     folder, suffix = DOCS

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import urls
+from ..mappings import changed_keys
 from ..model import Paper
 from . import parallel
 from .buildrecord import Record, read_record, write_record
@@ -152,7 +153,7 @@ def write_api(model: SiteModel, siteurl: str, out: OutputWriter, jobs: int = 1, 
     out.write(urls.API_INDEX, _json(index_record(model)))
     digests = model.digests
     topics = {t.slug: (t.name, model.topic_members[t.slug]) for t in model.topics}
-    edited = {slug for slug, _ in digests.items() - last.digests.items()}
+    edited = changed_keys(digests, last.digests)
     removed = last.digests.keys() - digests.keys()
     retopiced: set[str] = set()
     for topic in topics.keys() | last.topics.keys():

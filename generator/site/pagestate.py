@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..mappings import changed_keys
 from .buildrecord import Record, read_record, write_record
 from .model import SiteModel
 
@@ -58,11 +59,10 @@ def page_state(model: SiteModel) -> PageState:
 
 def page_changes(state: PageState, last: PageState) -> PageChanges:
     """What differs between this build's ``state`` and the ``last`` one recorded."""
-    digests, related = state.digests, state.related
-    # Set operations on the mappings' items compare 100,000 entries without a Python loop.
-    edited = {slug for slug, _ in digests.items() - last.digests.items()}
-    edited |= last.digests.keys() - digests.keys()
-    return PageChanges(edited, {slug for slug, _ in related.items() ^ last.related.items()})
+    # Whole mappings compared in C: 100,000 entries without a Python loop.
+    edited = changed_keys(state.digests, last.digests) | (last.digests.keys() - state.digests.keys())
+    relisted = changed_keys(state.related, last.related) | (last.related.keys() - state.related.keys())
+    return PageChanges(edited, relisted)
 
 
 def unchanged_papers(state: PageState, last: PageState, changes: PageChanges | None = None) -> set[str]:
