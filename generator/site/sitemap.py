@@ -35,7 +35,7 @@ _PLAIN_URL = re.compile(r"[A-Za-z0-9/_.~-]*")
 _PLAIN_URLS = re.compile(r"[A-Za-z0-9/_.~\n-]*")  # _PLAIN_URL, one per line
 MAX_URLS = 50_000  # per sitemap file, the protocol's limit; more go into a sitemap index
 THEME_FOLDER = "theme"  # Pelican's THEME_STATIC_DIR: assets, never pages
-_LASTMOD = itemgetter(1)
+_LOC, _LASTMOD = itemgetter(0), itemgetter(1)
 
 
 class Entry(NamedTuple):
@@ -181,11 +181,13 @@ def write_sitemap(items: list[Entry], siteurl: str, out: OutputWriter, salt: str
     return made + 1
 
 
-def part_key(salt: str, name: str, chunk: Iterable[Entry]) -> str:
-    """A part's input key: its name and its pages' URLs and days, one line each (URLs
-    hold no spaces or line breaks; ``input_key``'s ``repr`` of 50,000 dates cost more)."""
+def part_key(salt: str, name: str, chunk: list[Entry]) -> str:
+    """A part's input key: its name, its pages' URLs one per line, then their days one per
+    line (joined in C: formatting a line per page cost a tenth of a second a build)."""
     digest = hashlib.blake2b(f"{salt}\n{name}\n".encode(), digest_size=16)
-    digest.update("\n".join([f"{loc} {lastmod}" for loc, lastmod in chunk]).encode("utf-8"))
+    digest.update("\n".join(map(_LOC, chunk)).encode("utf-8"))
+    digest.update(b"\n\n")
+    digest.update("\n".join(map(str, map(_LASTMOD, chunk))).encode("ascii"))
     return digest.hexdigest()
 
 
