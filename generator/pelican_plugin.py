@@ -38,9 +38,10 @@ from .site.keys import code_digest, input_key
 from .site.loader import PaperCache, Shelf, read_shelf
 from .site.model import SiteModel, build_model
 from .site.output import OutputWriter
-from .site.pagestage import page_days
+from .site.pagestage import page_days, paper_days
+from .site.paperparts import write_sitemap_with_papers
 from .site.render import render_salt, theme_filters, theme_globals, write_pages
-from .site.sitemap import file_urls, manifest_pages, robots_txt, url_entries, write_sitemap
+from .site.sitemap import file_urls, manifest_pages, robots_txt
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ PAGE_DATES_KEY = "papershelf_page_dates"
 # them (for the page stage, whose pages it knows from the model, only at the end).
 BESIDE_KEY = "papershelf_beside"
 SITEMAP_MANIFEST = "output-sitemap.marshal"
+SITEMAP_RECORD = "sitemap-papers.marshal"  # what the paper pages' parts were made from (site.paperparts)
 # Caches of earlier versions, replaced by others (the paper cache by its shards, related
 # papers' pickle by their store, the search content hashes by the paper cache's rows, the
 # search export's pickled state by a marshalled one):
@@ -374,8 +376,11 @@ class SitemapGenerator(Generator):
         out = OutputWriter(config.output_path, manifest=config.cache_path / SITEMAP_MANIFEST)
         if config.siteurl:
             started = time.monotonic()
+            model: SiteModel = self.context[MODEL_KEY]
             with collector_paused():
-                days = page_days(self.context[MODEL_KEY], config)
+                # The paper pages apart from the others: on a large shelf their parts of
+                # the sitemap are brought up to date from a record (``site.paperparts``).
+                days = page_days(model, config, papers=False)
                 others = sorted(
                     p
                     for p in config.cache_path.glob("output-*.marshal")
@@ -384,12 +389,19 @@ class SitemapGenerator(Generator):
                 # Pelican's own pages, with their days (``generate_context``).
                 files = manifest_pages(others) | {page.save_as for page in self.context.get("pages", [])}
                 dates = {**days, **self.context[PAGE_DATES_KEY]}
-                pages = url_entries(days.keys() | file_urls(files), config.siteurl, dates)
-            made = write_sitemap(pages, config.siteurl, out, input_key(code_digest(), config.siteurl))
+                made, listed = write_sitemap_with_papers(
+                    days.keys() | file_urls(files),
+                    dates,
+                    paper_days(model),
+                    config.siteurl,
+                    out,
+                    input_key(code_digest(), config.siteurl),
+                    config.cache_path / SITEMAP_RECORD,
+                )
             out.write(urls.ROBOTS, robots_txt(config.siteurl))
             logger.info(
                 "Listed %d pages in %s in %.2f s (%d files made)",
-                len(pages),
+                listed,
                 urls.SITEMAP,
                 time.monotonic() - started,
                 made,

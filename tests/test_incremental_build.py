@@ -23,6 +23,7 @@ import pytest
 from generator.model import Paper
 from generator.paperfile import format_paper, parse_paper
 from generator.site import parallel as site_parallel
+from generator.site import sitemap as site_sitemap
 
 from .support import REPO, build
 
@@ -121,6 +122,43 @@ def test_incremental_builds_after_adds_changes_and_removals_equal_a_cold_build_w
     assert f"papers/{NEW_SLUG}/index.html" in cold_files
     assert "papers/test-time-adaptation-part-2/index.html" in cold_files
     assert "sitemap.xml" in cold_files
+
+
+@pytest.mark.usefixtures("parallel")
+def test_a_large_sitemap_brought_up_to_date_from_its_record_equals_one_made_cold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small sitemap files, so that 120 papers make a sitemap index with eight parts of
+    # paper pages, which rebuilds bring up to date from their record (site.paperparts).
+    monkeypatch.setattr(site_sitemap, "MAX_URLS", 40)
+    papers = shelf(tmp_path / "warm")
+    built(tmp_path / "warm")
+    output = tmp_path / "warm" / "output"
+    parts = sorted(p.name for p in output.glob("sitemap-papers.*.xml"))
+    assert len(parts) == 8
+    before = snapshot(output)
+    (papers / f"{NEW_SLUG}.md").write_text(format_paper(new_paper(papers)), encoding="utf-8")
+    built(tmp_path / "warm")
+    after = snapshot(output)
+    changed = sorted(p for p in after if p.startswith("sitemap") and after[p] != before.get(p))
+    # The part the new paper's page went into, the days' part (a new day), and the index.
+    assert len([p for p in changed if p.startswith("sitemap-papers.")]) == 1
+    assert "sitemap.xml" in changed
+    # A part removed by hand is made again by the next build (here, of a paper file saved
+    # again: with nothing changed there is no build); then a day of changes.
+    (output / parts[0]).unlink()
+    os.utime(sorted(papers.glob("*.md"))[0])
+    built(tmp_path / "warm")
+    assert (output / parts[0]).read_bytes() == before[parts[0]][0]
+    edit(papers)
+    built(tmp_path / "warm")
+    shutil.copytree(tmp_path / "warm" / "content", tmp_path / "cold" / "content")
+    built(tmp_path / "cold")
+    warm = {k: v[0] for k, v in snapshot(output).items() if k.startswith(("sitemap", "robots"))}
+    cold = {k: v[0] for k, v in snapshot(tmp_path / "cold" / "output").items() if k.startswith(("sitemap", "robots"))}
+    assert warm == cold
+    listed = "".join(data.decode() for name, data in cold.items() if name.startswith("sitemap-papers."))
+    assert f"/papers/{NEW_SLUG}/" in listed
 
 
 def test_a_rebuild_with_nothing_changed_rewrites_no_file(tmp_path: Path) -> None:

@@ -66,15 +66,22 @@ def write_site_pages(model: SiteModel, env: Environment, config: SiteConfig, sal
     return pages
 
 
-def page_days(model: SiteModel, config: SiteConfig) -> dict[str, dt.date | None]:
+def page_days(model: SiteModel, config: SiteConfig, *, papers: bool = True) -> dict[str, dt.date | None]:
     """Every page ``write_site_pages`` writes, by URL (less the 404 page), with the day its
-    content last changed: the sitemap's pages and their lastmod.
+    content last changed: the sitemap's pages and their lastmod.  Without ``papers``, every
+    page but the papers' own (``paper_days`` has theirs).
 
     Known from the model without writing a page, so that the sitemap is made while the
     pages are being written (in a child process, on a rebuild) rather than after them.
     """
-    papers = model.by_slug
-    days: dict[str, dt.date | None] = dict(zip(urls.papers(papers), map(paper_page_day, papers.values()), strict=True))
+    days: dict[str, dt.date | None] = {}
+    if papers:
+        days.update(zip(urls.papers(model.by_slug), paper_days(model).values(), strict=True))
     days.update((spec.url, spec.updated) for spec in shelf_pages(model, config))
     days.pop(urls.NOT_FOUND, None)
     return days
+
+
+def paper_days(model: SiteModel) -> dict[str, dt.date]:
+    """Each paper's slug, with the day its page last changed (``urls.paper`` gives the page)."""
+    return dict(zip(model.by_slug, map(paper_page_day, model.by_slug.values()), strict=True))
