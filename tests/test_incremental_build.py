@@ -20,8 +20,10 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from generator.errors import BuildError
 from generator.model import Paper
 from generator.paperfile import format_paper, parse_paper
+from generator.site import paperparts
 from generator.site import parallel as site_parallel
 from generator.site import sitemap as site_sitemap
 
@@ -159,6 +161,34 @@ def test_a_large_sitemap_brought_up_to_date_from_its_record_equals_one_made_cold
     assert warm == cold
     listed = "".join(data.decode() for name, data in cold.items() if name.startswith("sitemap-papers."))
     assert f"/papers/{NEW_SLUG}/" in listed
+
+
+def test_a_sitemap_build_that_stops_half_way_leaves_no_paper_part_vouched_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site_sitemap, "MAX_URLS", 40)
+    papers = shelf(tmp_path / "warm")
+    built(tmp_path / "warm")
+    (papers / f"{NEW_SLUG}.md").write_text(format_paper(new_paper(papers)), encoding="utf-8")
+    # The build stops once the new paper's part is written, before the record (or the
+    # sitemap's manifest) says what it was made from.
+    real = paperparts.write_record
+
+    def stopping(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(paperparts, "write_record", stopping)
+    with pytest.raises(BuildError, match="stopped"):
+        built(tmp_path / "warm")
+    monkeypatch.setattr(paperparts, "write_record", real)
+    # The paper leaves again: its part must be made again, not carried with it inside.
+    (papers / f"{NEW_SLUG}.md").unlink()
+    built(tmp_path / "warm")
+    shutil.copytree(tmp_path / "warm" / "content", tmp_path / "cold" / "content")
+    built(tmp_path / "cold")
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "warm" / "output").items() if k.startswith("sitemap")}
+    cold = {k: v[0] for k, v in snapshot(tmp_path / "cold" / "output").items() if k.startswith("sitemap")}
+    assert warm == cold
 
 
 def test_a_rebuild_with_nothing_changed_rewrites_no_file(tmp_path: Path) -> None:

@@ -162,6 +162,23 @@ def test_files_claimed_as_a_family_in_one_step_stay_and_the_rest_go_as_stale(tmp
     assert sorted(p.name for p in folder.iterdir()) == ["0.json", "1.json"]
 
 
+def test_files_written_by_a_writer_that_stopped_before_finishing_are_vouched_for_by_no_key(tmp_path: Path) -> None:
+    _family_build(tmp_path, {"a": "ka", "b": "kb"})
+    out = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(PAGES,))
+    out.write("papers/a/index.html", "a made from new input", "ka2")  # and then the build stops
+    again = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(PAGES,))
+    # Back to the old input: "a" must be made again, though the manifest still says "ka".
+    assert again.carry_each("papers", {"a", "b"}, "/index.html") == {"a", "b"}
+    assert not again.keep("papers/a/index.html", "ka")
+    again.write("papers/a/index.html", "a", "ka")
+    again.write("papers/b/index.html", "b", "kb")
+    assert again.finish() == 0
+    assert (tmp_path / "out" / "papers" / "a" / "index.html").read_text() == "a"
+    # Finished: the next writer carries both by their keys again.
+    last = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(PAGES,))
+    assert last.carry_each("papers", {"a", "b"}, "/index.html") == set()
+
+
 def test_an_unreadable_manifest_is_an_empty_one(tmp_path: Path) -> None:
     for data in (b"", b"\xff\x00 not marshal", marshal.dumps(("papershelf output manifest", 1, {1: 2}, {}, {}))):
         (tmp_path / "manifest.marshal").write_bytes(data)

@@ -68,6 +68,7 @@ class OutputWriter:
     _changed: list[str] = field(default_factory=list)
     _listings: dict[str, frozenset[str]] = field(default_factory=dict)  # folder -> names in it
     _found: dict[str, FolderStamp | None] = field(default_factory=dict)  # family folder -> stamp at start
+    _marked: bool = False  # the mark that this writer is writing is on disk
 
     def __post_init__(self) -> None:
         self._root = os.path.realpath(self.root)
@@ -79,9 +80,17 @@ class OutputWriter:
 
     @property
     def last(self) -> Manifest:
-        """What the last build wrote, grouped by this writer's families."""
+        """What the last build wrote, grouped by this writer's families.
+
+        After a build that stopped while writing (its mark is still there), the files are
+        known but none by its key: a file may have been rewritten from new input after
+        the manifest last said what it was made from, so every file is made again.
+        """
         if self._last is None:
             found = read_manifest_parts(self.manifest) if self.manifest else Manifest()
+            if self.manifest is not None and _writing_mark(self.manifest).exists():
+                named = {family: dict.fromkeys(names, "") for family, names in found.named.items()}
+                found = Manifest(dict.fromkeys(found.files, ""), named)
             self._last = _regrouped(found, self.families)
         return self._last
 
@@ -112,6 +121,7 @@ class OutputWriter:
         """Write ``data`` to ``root/relpath``; returns True when the bytes on disk changed."""
         target = self._claim(relpath, key)
         payload = data.encode("utf-8") if isinstance(data, str) else data
+        self._mark_writing()
         if write_if_changed(Path(target), payload):
             self.written += 1
             self._changed.append(relpath)
@@ -252,6 +262,7 @@ class OutputWriter:
 
         ``record`` then says whether its bytes changed.
         """
+        self._mark_writing()
         return self._claim(relpath, key)
 
     def record(self, relpath: str, changed: bool) -> None:
@@ -282,11 +293,22 @@ class OutputWriter:
                     os.rmdir(os.path.dirname(target))
         folders = {folder: stamp for folder, _ in self.families if (stamp := self._stamp(folder)) is not None}
         made = Manifest(self._paths, self._named, folders)
-        if made != last or not self.manifest.exists():
+        if made != last or not self.manifest.exists() or self._marked:
             write_atomic(self.manifest, _dumps(made), durable=False)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.manifest.with_suffix(".json"))
+        for done in (_writing_mark(self.manifest), self.manifest.with_suffix(".json")):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(done)
         return removed
+
+    def _mark_writing(self) -> None:
+        # Before the first file this build writes: until ``finish`` records what the files
+        # were made from, the manifest no longer vouches for them (``last``).
+        if not self._marked and self.manifest is not None:
+            self.last  # noqa: B018 -- read before the mark, which would blank it
+            mark = _writing_mark(self.manifest)
+            mark.parent.mkdir(parents=True, exist_ok=True)
+            mark.touch()
+            self._marked = True
 
     def _family_of(self, relpath: str) -> tuple[Family, str] | None:
         return _in_family(relpath, self.families) if self.families else None
@@ -444,6 +466,11 @@ def _in_family(relpath: str, families: tuple[Family, ...]) -> tuple[Family, str]
             if name and "/" not in name:
                 return family, name
     return None
+
+
+def _writing_mark(manifest: Path) -> Path:
+    """The file that says a writer began writing and has not recorded its manifest since."""
+    return manifest.with_name(f"{manifest.name}.writing")
 
 
 def _dumps(manifest: Manifest) -> bytes:

@@ -16,7 +16,7 @@ import datetime as dt
 import itertools
 import zlib
 from collections.abc import Mapping, Set
-from operator import eq, itemgetter, mod
+from operator import add, eq, floordiv, itemgetter, mod, mul
 from pathlib import Path
 
 from .. import urls
@@ -30,6 +30,8 @@ from .sitemap import Entry
 _VERSION = 1
 _SECTION = urls.PAPERS  # the paper pages' folder, and so their section of the sitemap
 _LOC = itemgetter(0)
+# A paper's place in the record: its page's day (ordinal) times this, plus its part's number.
+_SPREAD = 1 << 20
 
 
 def write_sitemap_with_papers(
@@ -100,45 +102,59 @@ def _paper_parts(
     now = dict(zip(papers, map(dt.date.toordinal, papers.values()), strict=True))
     key = input_key(salt, "paper parts", siteurl, count)
     last = read_record(record, _VERSION, key, 2)
-    slugs = list(now)
-    locs = _locations(siteurl, slugs)
     if last is None:
-        affected, newest = set(range(count)), {}
+        # Every page's part, from a hash of its URL.
+        slugs = list(now)
+        buckets = map(mod, map(zlib.crc32, map(str.encode, _locations(siteurl, slugs))), itertools.repeat(count))
+        placed = dict(zip(slugs, map(add, map(mul, now.values(), itertools.repeat(_SPREAD)), buckets), strict=True))
+        newest: dict[str, int] = {}
+        affected = set(range(count))
+        touched: set[str] = set(placed)
     else:
+        # The record places each paper (its day and its part, in one number); only papers
+        # new, changed or gone since then are placed again.
         before, newest = last.mappings
-        touched = changed_keys(now, before) | (before.keys() - now.keys())
-        affected = {_bucket(_location(siteurl, slug), count) for slug in touched}
-    buckets = list(map(mod, map(zlib.crc32, map(str.encode, locs)), itertools.repeat(count)))
+        days = dict(zip(before, map(floordiv, before.values(), itertools.repeat(_SPREAD)), strict=True))
+        touched = changed_keys(now, days) | (days.keys() - now.keys())
+        placed = dict(before)
+        affected = set()
+        for slug in touched:
+            if slug in now:
+                bucket = _bucket(_location(siteurl, slug), count)
+                placed[slug] = now[slug] * _SPREAD + bucket
+                affected.add(bucket)
+            else:
+                affected.add(placed.pop(slug) % _SPREAD)
     chunks: dict[int, list[Entry]] = {}
-    carried = []
     for number, name in enumerate(names):
         # A part carried over is the one the last build made, if its file is still there.
         if number not in affected and name in newest and out.previous_key(name) and out.present(name):
-            carried.append(name)
             continue
-        chosen = list(itertools.compress(range(len(slugs)), map(eq, buckets, itertools.repeat(number))))
-        if len(chosen) > sitemap.MAX_URLS:
+        spread = map(mod, placed.values(), itertools.repeat(_SPREAD))
+        members = list(itertools.compress(placed, map(eq, spread, itertools.repeat(number))))
+        if len(members) > sitemap.MAX_URLS:
             return None
-        days = map(papers.__getitem__, map(slugs.__getitem__, chosen))
-        pairs = sorted(zip(map(locs.__getitem__, chosen), days, strict=True), key=_LOC)
+        pairs = sorted(zip(_locations(siteurl, members), map(papers.__getitem__, members), strict=True), key=_LOC)
         chunks[number] = list(map(tuple.__new__, itertools.repeat(Entry), pairs))
-    for name in carried:
-        out.carry(name)
-    # Until the parts are written, no record vouches for them.
-    forget_record(record)
-    newest_days = {name: day for name, day in newest.items() if name in names}
+    remade = {names[number] for number in chunks}
+    for name in names:
+        if name not in remade and name in newest:
+            out.carry(name)
+    # A build that stops half-way leaves the record of the build before; the parts it
+    # wrote are made again by the next, as their writer's manifest no longer vouches for
+    # them (``OutputWriter.last``).
+    newest_days = {name: day for name, day in newest.items() if name in names and name not in remade}
     made = 0
     for number, chunk in chunks.items():
         name = names[number]
         if not chunk:
-            newest_days.pop(name, None)
             continue
         part = sitemap.part_key(salt, name, chunk)
         if not out.keep(name, part):
             out.write(name, sitemap.urlset(chunk), part)
             made += 1
         newest_days[name] = max(entry.lastmod for entry in chunk).toordinal()
-    write_record(record, _VERSION, key, (now, newest_days))
+    write_record(record, _VERSION, key, (placed, newest_days), since=last, touched=(touched, set(newest) | remade))
     return made, [(name, dt.date.fromordinal(newest_days[name])) for name in names if name in newest_days]
 
 
