@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import marshal
 import time
 from pathlib import Path
@@ -177,6 +178,17 @@ def test_files_written_by_a_writer_that_stopped_before_finishing_are_vouched_for
     # Finished: the next writer carries both by their keys again.
     last = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(PAGES,))
     assert last.carry_each("papers", {"a", "b"}, "/index.html") == set()
+
+
+def test_the_json_manifest_of_an_older_build_beside_is_read_and_then_replaced(tmp_path: Path) -> None:
+    _pages(tmp_path, ["a", "b"])
+    (tmp_path / "manifest.json").write_text(json.dumps({"papers/a/index.html": "ka", "papers/b/index.html": "kb"}))
+    out = OutputWriter(tmp_path / "out", manifest=tmp_path / "manifest.marshal", families=(PAGES,))
+    assert out.carry_each("papers", {"a"}, "/index.html") == set()
+    assert out.finish() == 1  # b: made by the older build, not by this one
+    assert not (tmp_path / "out" / "papers" / "b").exists()
+    assert not (tmp_path / "manifest.json").exists()
+    assert read_manifest(tmp_path / "manifest.marshal") == {"papers/a/index.html": "ka"}
 
 
 def test_an_unreadable_manifest_is_an_empty_one(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from generator.backend.pagemeta import page_fields, parse_page, source_label
+from generator.backend.pagemeta import META_NAME_MAX, page_fields, parse_page, source_label
 from generator.backend.protocol import ApiError
 from generator.identity import is_valid_slug, slugify, unique_slug
 from generator.merge import merge
@@ -233,7 +233,9 @@ jsonld_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(jsonld_keys | any_text, inner, max_size=5),
     max_leaves=15,
 )
-metas = st.dictionaries(meta_names | any_text, st.lists(page_texts, max_size=3), max_size=6)
+# Well-formed: names within the parser's bound (raw_pages tries longer ones).
+meta_name_texts = st.text(max_size=META_NAME_MAX)
+metas = st.dictionaries(meta_names | meta_name_texts, st.lists(page_texts, max_size=3), max_size=6)
 well_formed_pages = st.fixed_dictionaries(
     {"url": page_urls},
     optional={
@@ -252,7 +254,7 @@ raw_pages = st.fixed_dictionaries(
         "title": page_texts,
         "arxiv_id": page_texts,
         "abstract": page_texts,
-        "meta": metas | jsonld_values,
+        "meta": metas | st.dictionaries(any_text, st.lists(page_texts, max_size=3), max_size=3) | jsonld_values,
         "jsonld": st.lists(jsonld_values, max_size=3) | jsonld_values,
         "extra": page_texts,
     },

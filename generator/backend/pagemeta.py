@@ -27,6 +27,7 @@ from ..records import ABSTRACT_MAX, AUTHORS_MAX, URL_MAX, make_paper
 from .protocol import ApiError
 
 META_NAMES_MAX = 500
+META_NAME_MAX = 200  # characters in a name
 META_VALUES_MAX = 2_000
 JSONLD_BLOCKS_MAX = 32
 JSONLD_NODES_MAX = 5_000
@@ -78,8 +79,8 @@ def parse_page(raw: object) -> Page:
         raise _bad(f"page.meta must be an object of at most {META_NAMES_MAX} names")
     clean_meta: dict[str, tuple[str, ...]] = {}
     for name, values in meta.items():
-        if len(name) > 200:
-            raise _bad("page.meta has a name longer than 200 characters")
+        if len(name) > META_NAME_MAX:
+            raise _bad(f"page.meta has a name longer than {META_NAME_MAX} characters")
         if not isinstance(values, list) or len(values) > META_VALUES_MAX:
             raise _bad(f"page.meta[{name[:40]!r}] must be a list of at most {META_VALUES_MAX} texts")
         if not all(isinstance(v, str) and len(v) <= TEXT_MAX for v in values):

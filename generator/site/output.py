@@ -87,7 +87,12 @@ class OutputWriter:
         the manifest last said what it was made from, so every file is made again.
         """
         if self._last is None:
-            found = read_manifest_parts(self.manifest) if self.manifest else Manifest()
+            found = Manifest()
+            if self.manifest is not None:
+                # Before manifests were marshalled they were JSON files beside them.
+                found = read_manifest_parts(self.manifest)
+                if not found.files and not found.named:
+                    found = read_manifest_parts(self.manifest.with_suffix(".json"))
             if self.manifest is not None and _writing_mark(self.manifest).exists():
                 named = {family: dict.fromkeys(names, "") for family, names in found.named.items()}
                 found = Manifest(dict.fromkeys(found.files, ""), named)
@@ -293,7 +298,7 @@ class OutputWriter:
                     os.rmdir(os.path.dirname(target))
         folders = {folder: stamp for folder, _ in self.families if (stamp := self._stamp(folder)) is not None}
         made = Manifest(self._paths, self._named, folders)
-        if made != last or not self.manifest.exists() or self._marked:
+        if made != last or not self.manifest.exists():
             write_atomic(self.manifest, _dumps(made), durable=False)
         for done in (_writing_mark(self.manifest), self.manifest.with_suffix(".json")):
             with contextlib.suppress(FileNotFoundError):
