@@ -88,7 +88,7 @@ def test_a_childs_log_records_are_logged_again_by_the_caller(caplog: pytest.LogC
     assert ("generator.child", "INFO", "done in 1.2 s") in seen
 
 
-def test_a_reported_first_result_arrives_while_the_step_goes_on() -> None:
+def test_a_reported_first_result_arrives_while_the_step_goes_on(caplog: pytest.LogCaptureFixture) -> None:
     with tempfile.TemporaryDirectory() as folder:
         go = Path(folder, "go")
 
@@ -103,9 +103,10 @@ def test_a_reported_first_result_arrives_while_the_step_goes_on() -> None:
             return "second"
 
         child = start_forked(two_parts, "a step in two parts")
-        with Caught() as caught:
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
             assert child.early() == {"first": 1}
-        assert caught.messages == ["first part done"]
+        assert [r.getMessage() for r in caplog.records] == ["first part done"]
         go.write_text("now")
         assert child.result() == "second"
         assert child.early() == {"first": 1}
@@ -134,21 +135,3 @@ def test_a_step_that_fails_or_ends_before_reporting_has_no_first_result() -> Non
 def test_report_is_for_a_forked_step_only() -> None:
     with pytest.raises(RuntimeError, match="forked child"):
         report("nowhere to go")
-
-
-class Caught(logging.Handler):
-    """The messages logged while in its ``with`` block."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.INFO)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-    def __enter__(self) -> Caught:
-        logging.getLogger().addHandler(self)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        logging.getLogger().removeHandler(self)

@@ -59,6 +59,20 @@ def snapshot(output: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
+def warm_and_cold(site: Path, *prefixes: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The output files of ``site/warm``, and of a cold build of the same content in
+    ``site/cold``, which starts from the content alone: no output, no cache of any kind (not
+    the Whoosh index, not related papers' state).  Only files starting with ``prefixes``,
+    when given."""
+    shutil.copytree(site / "warm" / "content", site / "cold" / "content")
+    built(site / "cold")
+
+    def files(output: Path) -> dict[str, bytes]:
+        return {k: v[0] for k, v in snapshot(output).items() if not prefixes or k.startswith(prefixes)}
+
+    return files(site / "warm" / "output"), files(site / "cold" / "output")
+
+
 def by_pelican(path: str) -> bool:
     """Files Pelican itself writes on every build (same bytes, new times): theme assets, About."""
     return path.startswith("theme/") or path == "about/index.html"
@@ -111,14 +125,8 @@ def test_incremental_builds_after_adds_changes_and_removals_equal_a_cold_build_w
         path.unlink()
     built(tmp_path / "warm")
 
-    # The cold build starts from the content alone: no output, no cache of any kind (not the
-    # Whoosh index, not related papers' state), and renders in two processes.
-    cold = tmp_path / "cold"
-    shutil.copytree(tmp_path / "warm" / "content", cold / "content")
-    built(cold)
-
-    warm_files = {k: v[0] for k, v in snapshot(tmp_path / "warm" / "output").items()}
-    cold_files = {k: v[0] for k, v in snapshot(cold / "output").items()}
+    # The cold build renders in two processes.
+    warm_files, cold_files = warm_and_cold(tmp_path)
     assert sorted(warm_files) == sorted(cold_files)
     assert [path for path in cold_files if warm_files[path] != cold_files[path]] == []
     assert f"papers/{NEW_SLUG}/index.html" in cold_files
@@ -154,10 +162,7 @@ def test_a_large_sitemap_brought_up_to_date_from_its_record_equals_one_made_cold
     assert (output / parts[0]).read_bytes() == before[parts[0]][0]
     edit(papers)
     built(tmp_path / "warm")
-    shutil.copytree(tmp_path / "warm" / "content", tmp_path / "cold" / "content")
-    built(tmp_path / "cold")
-    warm = {k: v[0] for k, v in snapshot(output).items() if k.startswith(("sitemap", "robots"))}
-    cold = {k: v[0] for k, v in snapshot(tmp_path / "cold" / "output").items() if k.startswith(("sitemap", "robots"))}
+    warm, cold = warm_and_cold(tmp_path, "sitemap", "robots")
     assert warm == cold
     listed = "".join(data.decode() for name, data in cold.items() if name.startswith("sitemap-papers."))
     assert f"/papers/{NEW_SLUG}/" in listed
@@ -184,10 +189,7 @@ def test_a_sitemap_build_that_stops_half_way_leaves_no_paper_part_vouched_for(
     # The paper leaves again: its part must be made again, not carried with it inside.
     (papers / f"{NEW_SLUG}.md").unlink()
     built(tmp_path / "warm")
-    shutil.copytree(tmp_path / "warm" / "content", tmp_path / "cold" / "content")
-    built(tmp_path / "cold")
-    warm = {k: v[0] for k, v in snapshot(tmp_path / "warm" / "output").items() if k.startswith("sitemap")}
-    cold = {k: v[0] for k, v in snapshot(tmp_path / "cold" / "output").items() if k.startswith("sitemap")}
+    warm, cold = warm_and_cold(tmp_path, "sitemap")
     assert warm == cold
 
 
@@ -368,10 +370,7 @@ def test_a_rebuild_that_removes_much_of_the_shelf_updates_the_index_beside_and_e
         built(tmp_path / "warm")
     assert _written_by(caplog, "Search index updated") != os.getpid()
     assert _written_by(caplog, "Wrote the browser's search index") == os.getpid()
-    shutil.copytree(tmp_path / "warm" / "content", tmp_path / "cold" / "content")
-    built(tmp_path / "cold")
-    warm_files = {k: v[0] for k, v in snapshot(tmp_path / "warm" / "output").items()}
-    cold_files = {k: v[0] for k, v in snapshot(tmp_path / "cold" / "output").items()}
+    warm_files, cold_files = warm_and_cold(tmp_path)
     assert sorted(warm_files) == sorted(cold_files)
     assert [path for path in cold_files if warm_files[path] != cold_files[path]] == []
 

@@ -105,6 +105,7 @@ def _paper_parts(
     if last is None:
         # Every page's part, from a hash of its URL.
         slugs = list(now)
+        # sitemap.bucket_of of every page, mapped in C.
         buckets = map(mod, map(zlib.crc32, map(str.encode, _locations(siteurl, slugs))), itertools.repeat(count))
         placed = dict(zip(slugs, map(add, map(mul, now.values(), itertools.repeat(_SPREAD)), buckets), strict=True))
         newest: dict[str, int] = {}
@@ -120,7 +121,7 @@ def _paper_parts(
         affected = set()
         for slug in touched:
             if slug in now:
-                bucket = _bucket(_location(siteurl, slug), count)
+                bucket = sitemap.bucket_of(_location(siteurl, slug), count)
                 placed[slug] = now[slug] * _SPREAD + bucket
                 affected.add(bucket)
             else:
@@ -156,10 +157,6 @@ def _paper_parts(
         newest_days[name] = max(entry.lastmod for entry in chunk).toordinal()
     write_record(record, _VERSION, key, (placed, newest_days), since=last, touched=(touched, set(newest) | remade))
     return made, [(name, dt.date.fromordinal(newest_days[name])) for name in names if name in newest_days]
-
-
-def _bucket(loc: str, count: int) -> int:
-    return zlib.crc32(loc.encode("utf-8")) % count
 
 
 def _location(siteurl: str, slug: str) -> str:

@@ -214,6 +214,7 @@ def sitemap_parts(items: list[Entry], siteurl: str) -> dict[str, list[Entry]]:
         count = bucket_count(len(members), half)
         buckets: list[list[Entry]] = [[] for _ in range(count)]
         for item in members:
+            # bucket_of, inline, as section_of above.
             buckets[zlib.crc32(item.loc.encode("utf-8")) % count].append(item)
         for number, bucket in enumerate(buckets, start=1):
             # A hash is not a promise: a bucket past the limit is cut in order.
@@ -235,6 +236,11 @@ def bucket_count(pages: int, half: int) -> int:
     """How many parts a section of more than ``half`` pages is spread over: a power of two, so
     that the parts change only when the section doubles."""
     return 1 << (-(-pages // half) - 1).bit_length()
+
+
+def bucket_of(loc: str, count: int) -> int:
+    """Which of ``count`` buckets of its section the page at the absolute URL ``loc`` goes in."""
+    return zlib.crc32(loc.encode("utf-8")) % count
 
 
 def section_of(path: str) -> str:
